@@ -1,0 +1,61 @@
+"""Seed handling: one root seed, independent child streams per component.
+
+Every random choice in neurodyn takes ``seed``: ``None``, an ``int``, a
+``numpy.random.SeedSequence`` or a ``numpy.random.Generator``. The same seed
+gives bit-identical results. Components draw from child streams spawned from
+the root, so seeding or adding one component never shifts another's numbers.
+"""
+
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+
+SeedLike = None | int | np.integer | np.random.SeedSequence | np.random.Generator
+
+__all__ = ["SeedLike", "as_generator", "check_seed", "spawn"]
+
+
+def check_seed(seed: SeedLike, name: str = "seed") -> SeedLike:
+    """Raise ``TypeError`` unless ``seed`` is a valid seed; return it unchanged."""
+    if seed is None or isinstance(seed, np.random.SeedSequence | np.random.Generator):
+        return seed
+    if isinstance(seed, numbers.Integral) and not isinstance(seed, bool):
+        if seed < 0:
+            raise ValueError(f"{name}: must be a non-negative integer (got {seed})")
+        return seed
+    raise TypeError(
+        f"{name}: expected None, a non-negative int, a SeedSequence or a "
+        f"numpy.random.Generator (got {type(seed).__name__})"
+    )
+
+
+def as_generator(seed: SeedLike, name: str = "seed") -> np.random.Generator:
+    """Return a ``Generator`` for ``seed``; a ``Generator`` is returned as is (shared)."""
+    check_seed(seed, name)
+    if isinstance(seed, np.random.Generator):
+        return seed
+    return np.random.default_rng(seed)
+
+
+def spawn(seed: SeedLike, n: int, name: str = "seed") -> list[np.random.Generator]:
+    """Return ``n`` independent generators derived from ``seed``.
+
+    For an int or ``SeedSequence`` the children are ``SeedSequence.spawn(n)``;
+    for a ``Generator`` they are ``Generator.spawn(n)`` (which advances the
+    parent's seed sequence, not its stream). Child ``k`` does not depend on
+    ``n``, so adding components at the end never changes earlier ones.
+    """
+    check_seed(seed, name)
+    if isinstance(seed, np.random.Generator):
+        return seed.spawn(n)
+    sequence = seed if isinstance(seed, np.random.SeedSequence) else np.random.SeedSequence(seed)
+    return [np.random.default_rng(child) for child in sequence.spawn(n)]
+
+
+def seed_metadata(seed: SeedLike) -> int | None:
+    """The seed as it can be written to JSON metadata (``None`` when not an int)."""
+    if isinstance(seed, numbers.Integral) and not isinstance(seed, bool):
+        return int(seed)
+    return None

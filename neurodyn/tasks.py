@@ -1,0 +1,239 @@
+"""Data sets and benchmark tasks: Mackey-Glass, NARMA, Lorenz, memory capacity.
+
+All arrays are time-first: a series has shape ``(n_steps, n_features)``.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from neurodyn import _kernels
+from neurodyn._validation import as_float_array, check_float, check_int
+from neurodyn.errors import SimulationError
+from neurodyn.random import SeedLike, as_generator
+
+__all__ = ["lorenz", "mackey_glass", "memory_capacity", "narma", "normalize", "to_forecasting"]
+
+
+def _steps_per(interval: float, h: float, what: str) -> int:
+    ratio = interval / h
+    steps = round(ratio)
+    if steps < 1 or abs(ratio - steps) > 1e-9 * max(1.0, ratio):
+        raise ValueError(f"{what} = {interval:g} must be a whole multiple of dt = {h:g}")
+    return steps
+
+
+def mackey_glass(
+    n_steps: int,
+    tau: float = 17.0,
+    *,
+    a: float = 0.2,
+    b: float = 0.1,
+    n: int = 10,
+    x0: float = 1.2,
+    sample_step: float = 1.0,
+    dt: float = 0.1,
+    discard: int = 0,
+    seed: SeedLike = None,
+) -> np.ndarray:
+    """Mackey-Glass time series, integrated with fourth-order Runge-Kutta.
+
+    dx/dt = a x(t-τ) / (1 + x(t-τ)^n) - b x(t), from a constant history on
+    [-τ, 0]. The integrator steps ``dt`` (``tau`` and ``sample_step`` must be
+    whole multiples of it) and interpolates the delayed value at half steps
+    with cubic Hermite polynomials, so the global error is O(dt⁴).
+
+    Parameters
+    ----------
+    n_steps : int
+        Number of samples returned.
+    tau : float
+        Delay (τ = 17 gives the classic mildly chaotic attractor).
+    a, b, n : float, float, int
+        Production rate, decay rate and Hill exponent.
+    x0 : float
+        Value of the constant history.
+    sample_step : float
+        Time between returned samples (the time unit of the equation).
+    dt : float
+        Integration step.
+    discard : int
+        Samples dropped at the start (the transient from the constant history).
+    seed : int or Generator, optional
+        If given, the constant history is ``x0 + U(-0.05, 0.05)``, so different
+        seeds give different (chaotic) trajectories; ``None`` uses ``x0`` exactly.
+
+    Returns
+    -------
+    ndarray, shape (n_steps, 1)
+        Raw (unnormalised) values, sample ``i`` at time ``(discard + i) * sample_step``.
+    """
+    n_steps = check_int(n_steps, "n_steps", low=1)
+    discard = check_int(discard, "discard", low=0)
+    tau = check_float(tau, "tau", low=0.0, low_open=True)
+    dt = check_float(dt, "dt", low=0.0, low_open=True)
+    sample_step = check_float(sample_step, "sample_step", low=0.0, low_open=True)
+    check_int(n, "n", low=1)
+    delay = _steps_per(tau, dt, "tau")
+    steps_per_sample = _steps_per(sample_step, dt, "sample_step")
+    start = x0 if seed is None else x0 + as_generator(seed).uniform(-0.05, 0.05)
+    series = _kernels.mackey_glass(
+        float(start),
+        delay,
+        n_steps + discard,
+        steps_per_sample,
+        dt,
+        check_float(a, "a"),
+        check_float(b, "b"),
+        float(n),
+    )
+    return series[discard:, None]
+
+
+def narma(
+    n_steps: int, order: int = 10, *, seed: SeedLike = None, discard: int = 0
+) -> tuple[np.ndarray, np.ndarray]:
+    """NARMA system driven by i.i.d. input u(t) ~ U[0, 0.5].
+
+    y(t+1) = 0.3 y(t) + 0.05 y(t) Σ_{i=0}^{order-1} y(t-i) + 1.5 u(t-order+1) u(t) + 0.1,
+    from zero initial conditions (NARMA-10 for ``order=10``, Atiya & Parlos 2000).
+
+    Returns
+    -------
+    u : ndarray, shape (n_steps, 1)
+        Input; row t is u(t).
+    y : ndarray, shape (n_steps, 1)
+        Target; row t is y(t+1), the output once u(t) has been applied, so a
+        model reading ``u[:t+1]`` can predict ``y[t]``.
+
+    Raises
+    ------
+    SimulationError
+        If the system diverges (it can for orders above 10 with this form).
+    """
+    n_steps = check_int(n_steps, "n_steps", low=1)
+    order = check_int(order, "order", low=1)
+    discard = check_int(discard, "discard", low=0)
+    u = as_generator(seed).uniform(0.0, 0.5, size=n_steps + discard)
+    y = _kernels.narma(u, order)
+    if not np.all(np.isfinite(y)) or np.max(np.abs(y)) > 1e3:
+        first = int(np.flatnonzero(~(np.abs(np.nan_to_num(y, nan=np.inf)) <= 1e3))[0])
+        raise SimulationError(
+            f"narma: the NARMA-{order} system diverged at step {first}; "
+            "try another seed or a lower order"
+        )
+    return u[discard:, None], y[discard:, None]
+
+
+def lorenz(
+    n_steps: int,
+    *,
+    dt: float = 0.02,
+    substeps: int = 10,
+    sigma: float = 10.0,
+    rho: float = 28.0,
+    beta: float = 8.0 / 3.0,
+    x0=(1.0, 1.0, 1.0),
+    discard: int = 0,
+    seed: SeedLike = None,
+) -> np.ndarray:
+    """Lorenz (1963) system, RK4 with ``substeps`` steps per sample.
+
+    Returns an array of shape (n_steps, 3) with samples ``dt`` apart; ``seed``
+    adds U(-0.5, 0.5) to each coordinate of ``x0``.
+    """
+    n_steps = check_int(n_steps, "n_steps", low=1)
+    substeps = check_int(substeps, "substeps", low=1)
+    discard = check_int(discard, "discard", low=0)
+    dt = check_float(dt, "dt", low=0.0, low_open=True)
+    start = as_float_array(x0, "x0", ndim=1).copy()
+    if start.shape != (3,):
+        raise ValueError(f"x0: expected 3 values (got shape {start.shape})")
+    if seed is not None:
+        start += as_generator(seed).uniform(-0.5, 0.5, size=3)
+    series = _kernels.lorenz(
+        start,
+        n_steps + discard,
+        substeps,
+        dt / substeps,
+        check_float(sigma, "sigma"),
+        check_float(rho, "rho"),
+        check_float(beta, "beta"),
+    )
+    return series[discard:]
+
+
+def memory_capacity(
+    n_steps: int, max_delay: int, *, scale: float = 1.0, seed: SeedLike = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """Jaeger's (2002) memory-capacity task.
+
+    Returns
+    -------
+    u : ndarray, shape (n_steps, 1)
+        i.i.d. input, U(-scale, scale).
+    targets : ndarray, shape (n_steps, max_delay)
+        ``targets[t, k-1] = u(t - k)``: column k-1 asks for the input k steps back.
+        Inputs before the first row are drawn too, so every target is defined.
+
+    Score a model with :func:`neurodyn.metrics.memory_capacity`.
+    """
+    n_steps = check_int(n_steps, "n_steps", low=1)
+    max_delay = check_int(max_delay, "max_delay", low=1)
+    scale = check_float(scale, "scale", low=0.0, low_open=True)
+    full = as_generator(seed).uniform(-scale, scale, size=n_steps + max_delay)
+    u = full[max_delay:]
+    targets = np.stack(
+        [full[max_delay - k : max_delay - k + n_steps] for k in range(1, max_delay + 1)], axis=1
+    )
+    return u[:, None], targets
+
+
+def to_forecasting(series, forecast: int = 1, *, test_size: int | float | None = None):
+    """Turn a series into (input, target) pairs for ``forecast``-steps-ahead prediction.
+
+    Parameters
+    ----------
+    series : array, shape (n_steps, n_features) or (n_steps,)
+    forecast : int
+        Steps ahead: ``target[t] = series[t + forecast]``.
+    test_size : int or float, optional
+        If given, also split in time order: an int is a number of rows, a float
+        in (0, 1) a fraction.
+
+    Returns
+    -------
+    X, Y : arrays of shape (n_steps - forecast, n_features)
+        Or ``X_train, X_test, Y_train, Y_test`` when ``test_size`` is given.
+    """
+    data = as_float_array(series, "series", ndim=(1, 2))
+    if data.ndim == 1:
+        data = data[:, None]
+    forecast = check_int(forecast, "forecast", low=1)
+    if forecast >= data.shape[0]:
+        raise ValueError(f"forecast: must be < the series length {data.shape[0]} (got {forecast})")
+    X, Y = data[:-forecast], data[forecast:]
+    if test_size is None:
+        return X, Y
+    n_rows = X.shape[0]
+    if isinstance(test_size, float):
+        test_size = math.ceil(
+            check_float(test_size, "test_size", low=0.0, high=1.0, low_open=True, high_open=True)
+            * n_rows
+        )
+    n_test = check_int(test_size, "test_size", low=1)
+    if n_test >= n_rows:
+        raise ValueError(f"test_size: must leave training rows (got {n_test} of {n_rows})")
+    return X[:-n_test], X[-n_test:], Y[:-n_test], Y[-n_test:]
+
+
+def normalize(series, low: float = -1.0, high: float = 1.0, *, reference=None) -> np.ndarray:
+    """Affinely map ``series`` so that ``reference`` (default: the series itself)
+    spans [low, high] per column. Fit on training data, then pass it as ``reference``."""
+    data = as_float_array(series, "series", ndim=(1, 2))
+    ref = data if reference is None else as_float_array(reference, "reference", ndim=(1, 2))
+    lo, hi = ref.min(axis=0), ref.max(axis=0)
+    span = np.where(hi > lo, hi - lo, 1.0)
+    return low + (data - lo) * (high - low) / span

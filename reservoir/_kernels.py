@@ -1,0 +1,362 @@
+"""Compiled kernels of the echo state network.
+
+One step of the leaky reservoir, for every unit i::
+
+    pre_i  = b_i + Σ_k W_in[i,k] u_k(t+1) + Σ_k W_fb[i,k] y_k(t) + ν_i(t) + Σ_j W[i,j] x_j(t)
+    x_i(t+1) = (1 - a) x_i(t) + a f(pre_i)
+
+W is either CSR (``indptr, indices, weights``; rows are targets) or dense
+(``dense``; chosen by ``use_dense``); the unused one is passed as an empty array.
+Kernels return the index of the first step whose pre-activation was not finite,
+or -1, so the caller can raise a ``SimulationError`` naming the step.
+
+``error_model="numpy"`` drops Python's zero-division checks, which is what lets
+LLVM vectorise the activation loops.
+"""
+
+import math
+
+import numpy as np
+from numba import njit
+
+TANH, IDENTITY, RELU, SIGMOID = 0, 1, 2, 3
+ACTIVATIONS = {"tanh": TANH, "identity": IDENTITY, "relu": RELU, "sigmoid": SIGMOID}
+
+_LN2_HI = 6.93147180369123816490e-01  # ln 2 split in two for exact range reduction
+_LN2_LO = 1.90821492927058770002e-10
+_INV_LN2 = 1.4426950408889634
+_TWO_M60 = 2.0**-60
+_SATURATION = 19.5  # tanh(x) rounds to ±1 in float64 beyond |x| = 19.06
+# 1/k! for k = 13 .. 1: expm1(r) = r Σ r^(k-1)/k!, truncation error < 1e-17 for |r| <= ln2/2
+_EXPM1_TAYLOR = tuple(1.0 / math.factorial(k) for k in range(13, 0, -1))
+
+
+@njit(inline="always", error_model="numpy")
+def fast_tanh(x):
+    """tanh to within 2 ulp, branch-free so that loops over it vectorise.
+
+    tanh|x| = -expm1(-2|x|) / (2 + expm1(-2|x|)), with expm1 computed by range
+    reduction y = k ln2 + r, |r| <= ln2/2, a degree-13 Taylor polynomial for
+    expm1(r), and 2^k built exactly from an integer shift. NaN propagates.
+    """
+    z = abs(x)
+    z = _SATURATION if z > _SATURATION else z
+    y = -2.0 * z
+    k = np.floor(y * _INV_LN2 + 0.5)
+    r = (y - k * _LN2_HI) - k * _LN2_LO
+    polynomial = 0.0
+    for coefficient in _EXPM1_TAYLOR:
+        polynomial = polynomial * r + coefficient
+    expm1_r = polynomial * r
+    scale = np.float64(np.int64(1) << np.int64(k + 60.0)) * _TWO_M60  # 2^k, k in [-57, 0]
+    expm1_y = scale * expm1_r + (scale - 1.0)
+    t = (0.0 - expm1_y) / (2.0 + expm1_y)
+    return t if x >= 0 else -t
+
+
+@njit(inline="always", error_model="numpy")
+def _leaky_update(state, pre, leak, code):
+    keep = 1.0 - leak
+    n = state.shape[0]
+    if code == TANH:
+        for i in range(n):
+            state[i] = keep * state[i] + leak * fast_tanh(pre[i])
+    elif code == IDENTITY:
+        for i in range(n):
+            state[i] = keep * state[i] + leak * pre[i]
+    elif code == RELU:
+        for i in range(n):
+            state[i] = keep * state[i] + leak * (pre[i] if pre[i] > 0 else 0.0)
+    else:
+        for i in range(n):
+            state[i] = keep * state[i] + leak * (0.5 + 0.5 * fast_tanh(0.5 * pre[i]))
+
+
+@njit(inline="always", error_model="numpy")
+def _add_recurrent(state, pre, indptr, indices, weights, dense, use_dense):
+    if use_dense:
+        pre += np.dot(dense, state)
+        return
+    for i in range(pre.shape[0]):
+        total = 0.0
+        for j in range(indptr[i], indptr[i + 1]):
+            total += weights[j] * state[np.uintp(indices[j])]  # unsigned: no wraparound check
+        pre[i] += total
+
+
+@njit(inline="always", error_model="numpy")
+def _external_input(pre, bias, w_in, u, w_fb, fb):
+    for i in range(pre.shape[0]):
+        total = bias[i]
+        for k in range(u.shape[0]):
+            total += w_in[i, k] * u[k]
+        for k in range(fb.shape[0]):
+            total += w_fb[i, k] * fb[k]
+        pre[i] = total
+
+
+@njit(inline="always", error_model="numpy")
+def _is_finite_sum(values):
+    total = 0.0
+    for i in range(values.shape[0]):
+        total += values[i] * 0.0  # NaN if any value is NaN or infinite
+    return total == 0.0
+
+
+@njit(cache=True, error_model="numpy")
+def run(
+    inputs,
+    feedback,
+    noise,
+    w_in,
+    w_fb,
+    bias,
+    indptr,
+    indices,
+    weights,
+    dense,
+    use_dense,
+    leak,
+    code,
+    state,
+    out,
+):
+    """Drive the reservoir with ``inputs`` (T, n_in); writes states to ``out`` (T, n).
+
+    ``feedback`` (T, n_fb) is the output fed back at each step (or (T, 0));
+    ``noise`` (T, n) is added to the pre-activation (or (0, n) for none).
+    ``state`` (n,) is advanced in place.
+    """
+    n = state.shape[0]
+    pre = np.empty(n, dtype=state.dtype)
+    has_noise = noise.shape[0] > 0
+    for t in range(inputs.shape[0]):
+        _external_input(pre, bias, w_in, inputs[t], w_fb, feedback[t])
+        if has_noise:
+            pre += noise[t]
+        _add_recurrent(state, pre, indptr, indices, weights, dense, use_dense)
+        if not _is_finite_sum(pre):
+            return t
+        _leaky_update(state, pre, leak, code)
+        out[t] = state
+    return -1
+
+
+@njit(cache=True, error_model="numpy")
+def run_batch(
+    inputs,
+    feedback,
+    noise,
+    w_in,
+    w_fb,
+    bias,
+    indptr,
+    indices,
+    weights,
+    dense,
+    use_dense,
+    leak,
+    code,
+    states,
+    out,
+):
+    """Drive B reservoirs at once: one sparse-times-dense product per step.
+
+    inputs (T, B, n_in), feedback (T, B, n_fb), noise (T, n, B) or (0, n, B);
+    ``states`` (n, B) is advanced in place (batch last, so the inner loops run
+    over contiguous memory); states are written to ``out`` (B, T, n).
+    """
+    n, batch = states.shape
+    n_steps = inputs.shape[0]
+    pre = np.empty((n, batch), dtype=states.dtype)
+    1.0 - leak
+    for t in range(n_steps):
+        for i in range(n):
+            row = pre[i]
+            for b in range(batch):
+                row[b] = bias[i]
+            for k in range(inputs.shape[2]):
+                w = w_in[i, k]
+                for b in range(batch):
+                    row[b] += w * inputs[t, b, k]
+            for k in range(feedback.shape[2]):
+                w = w_fb[i, k]
+                for b in range(batch):
+                    row[b] += w * feedback[t, b, k]
+        if noise.shape[0] > 0:
+            pre += noise[t]
+        if use_dense:
+            pre += np.dot(dense, states)
+        else:
+            for i in range(n):
+                row = pre[i]
+                for j in range(indptr[i], indptr[i + 1]):
+                    w = weights[j]
+                    source = states[np.uintp(indices[j])]
+                    for b in range(batch):
+                        row[b] += w * source[b]
+        if not _is_finite_sum(pre.reshape(n * batch)):
+            return t
+        for i in range(n):
+            _leaky_update(states[i], pre[i], leak, code)
+        for b in range(batch):
+            for i in range(n):
+                out[b, t, i] = states[i, b]
+    return -1
+
+
+@njit(inline="always", error_model="numpy")
+def _readout(state, u, w_out, w_out_in, b_out, y):
+    for o in range(y.shape[0]):
+        total = b_out[o]
+        for i in range(state.shape[0]):
+            total += w_out[o, i] * state[i]
+        for k in range(w_out_in.shape[1]):
+            total += w_out_in[o, k] * u[k]
+        y[o] = total
+
+
+@njit(cache=True, error_model="numpy")
+def generate(
+    n_steps,
+    u_last,
+    exogenous,
+    close_input,
+    use_feedback,
+    w_in,
+    w_fb,
+    bias,
+    indptr,
+    indices,
+    weights,
+    dense,
+    use_dense,
+    leak,
+    code,
+    state,
+    w_out,
+    w_out_in,
+    b_out,
+    out_y,
+    out_x,
+):
+    """Closed-loop generation on the network's own output.
+
+    At each step the readout y = W_out x + W_out_in u + b_out is emitted, then
+    fed back as the next input (``close_input``) and/or through W_fb
+    (``use_feedback``); otherwise the next input is ``exogenous[s]``.
+    ``u_last`` (n_in,) is the input that produced the current ``state``.
+    Writes ``out_y`` (n_steps, n_out) and, if it has rows, ``out_x`` (n_steps, n).
+    """
+    n = state.shape[0]
+    n_out = b_out.shape[0]
+    pre = np.empty(n, dtype=state.dtype)
+    u = u_last.copy()
+    y = np.empty(n_out, dtype=state.dtype)
+    no_feedback = np.empty(0, dtype=state.dtype)
+    record_states = out_x.shape[0] > 0
+    for s in range(n_steps):
+        _readout(state, u, w_out, w_out_in, b_out, y)
+        out_y[s] = y
+        if close_input:
+            u[:] = y
+        elif exogenous.shape[1] > 0:
+            u[:] = exogenous[s]
+        _external_input(pre, bias, w_in, u, w_fb, y if use_feedback else no_feedback)
+        _add_recurrent(state, pre, indptr, indices, weights, dense, use_dense)
+        if not _is_finite_sum(pre):
+            return s
+        _leaky_update(state, pre, leak, code)
+        if record_states:
+            out_x[s] = state
+    return -1
+
+
+@njit(inline="always", error_model="numpy")
+def _rls_step(P, w_out, features, target, forgetting, gain, error):
+    """One recursive-least-squares update of ``w_out`` (n_out, d) towards ``target``."""
+    d = features.shape[0]
+    p_phi = np.dot(P, features)
+    denominator = forgetting + np.dot(features, p_phi)
+    for i in range(d):
+        gain[i] = p_phi[i] / denominator
+    for o in range(w_out.shape[0]):
+        error[o] = np.dot(w_out[o], features) - target[o]
+        for i in range(d):
+            w_out[o, i] -= error[o] * gain[i]
+    inverse = 1.0 / forgetting
+    for i in range(d):
+        for j in range(d):
+            P[i, j] = (P[i, j] - gain[i] * p_phi[j]) * inverse
+
+
+@njit(cache=True, error_model="numpy")
+def rls_fit(P, w_out, features, targets, forgetting):
+    """Sequential RLS over rows of ``features`` (T, d) and ``targets`` (T, n_out).
+
+    ``P`` (d, d) is the running inverse correlation matrix; both ``P`` and
+    ``w_out`` are updated in place. Returns the first step where the weights
+    became non-finite, or -1.
+    """
+    gain = np.empty(features.shape[1])
+    error = np.empty(targets.shape[1])
+    for t in range(features.shape[0]):
+        _rls_step(P, w_out, features[t], targets[t], forgetting, gain, error)
+        if not _is_finite_sum(error):
+            return t
+    return -1
+
+
+@njit(cache=True, error_model="numpy")
+def force(
+    inputs,
+    targets,
+    noise,
+    w_in,
+    w_fb,
+    bias,
+    indptr,
+    indices,
+    weights,
+    dense,
+    use_dense,
+    leak,
+    code,
+    state,
+    P,
+    w_out,
+    forgetting,
+    y_prev,
+    out_y,
+):
+    """FORCE learning (Sussillo & Abbott 2009): the reservoir is driven by its own
+    readout output through W_fb while RLS pulls that output towards ``targets``.
+
+    Features are x, followed by a constant 1 when d = n + 1 (a fitted bias); ``w_out`` (n_out, d) and ``P`` (d, d)
+    are updated in place, ``y_prev`` (n_out,) is the output fed back at the
+    first step and holds the last one on return. Writes the pre-update outputs
+    to ``out_y`` (T, n_out).
+    """
+    n = state.shape[0]
+    d = w_out.shape[1]
+    pre = np.empty(n, dtype=state.dtype)
+    features = np.ones(d)
+    gain = np.empty(d)
+    error = np.empty(w_out.shape[0])
+    has_noise = noise.shape[0] > 0
+    for t in range(inputs.shape[0]):
+        _external_input(pre, bias, w_in, inputs[t], w_fb, y_prev)
+        if has_noise:
+            pre += noise[t]
+        _add_recurrent(state, pre, indptr, indices, weights, dense, use_dense)
+        if not _is_finite_sum(pre):
+            return t
+        _leaky_update(state, pre, leak, code)
+        features[:n] = state
+        for o in range(w_out.shape[0]):
+            y_prev[o] = np.dot(w_out[o], features)
+        out_y[t] = y_prev
+        _rls_step(P, w_out, features, targets[t], forgetting, gain, error)
+        if not _is_finite_sum(error):
+            return t
+    return -1
