@@ -87,7 +87,7 @@ def as_float_array(
             raise ValueError(
                 f"{where}: expected a {ranks}-dimensional array (got shape {array.shape})"
             )
-    array = np.ascontiguousarray(array, dtype=dtype)
+    array = np.asarray(array, dtype=dtype, order="C")  # keeps 0-d arrays 0-d
     if not allow_nonfinite and not np.all(np.isfinite(array)):
         bad = np.argwhere(~np.isfinite(array))[0]
         raise ValueError(

@@ -589,7 +589,7 @@ def spectral_radius(
             which="LM",
             v0=start,
             tol=tol,
-            maxiter=maxiter or 50 * n,
+            maxiter=maxiter or max(1000, 10 * n),
             return_eigenvectors=False,
         )
     except ArpackNoConvergence:

@@ -36,8 +36,9 @@ __all__ = ["FORMAT_VERSION", "load", "load_arrays", "register", "save", "save_ar
 FORMAT_VERSION = 1
 _METADATA_KEY = "__neurodyn_metadata__"
 
-# kind -> "module:qualname"; imported lazily so loading a file needs no prior import.
-_KINDS: dict[str, str] = {
+# kind -> registered class, or "module:qualname" of a built-in model, imported lazily
+# so that loading a file needs no prior import.
+_KINDS: dict[str, type | str] = {
     "reservoir.Reservoir": "reservoir.reservoir:Reservoir",
     "reservoir.ESN": "reservoir.esn:ESN",
     "reservoir.Ridge": "reservoir.readouts:Ridge",
@@ -49,7 +50,7 @@ def register(kind: str):
     """Class decorator: make a model class loadable under the name ``kind``."""
 
     def decorate(cls):
-        _KINDS[kind] = f"{cls.__module__}:{cls.__qualname__}"
+        _KINDS[kind] = cls
         cls._io_kind = kind
         return cls
 
@@ -145,10 +146,10 @@ def load(path, expected_kind: str | None = None):
     if kind not in _KINDS:
         known = ", ".join(sorted(_KINDS))
         raise FormatError(f"{path}: unknown model kind {kind!r} (known: {known})")
-    module_name, qualname = _KINDS[kind].split(":")
-    cls = importlib.import_module(module_name)
-    for part in qualname.split("."):
-        cls = getattr(cls, part)
+    cls = _KINDS[kind]
+    if isinstance(cls, str):
+        module_name, name = cls.split(":")
+        cls = getattr(importlib.import_module(module_name), name)
     try:
         return cls._from_io_state(arrays, metadata.get("config", {}))
     except (KeyError, ValueError, TypeError) as error:

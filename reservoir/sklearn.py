@@ -1,0 +1,264 @@
+"""scikit-learn estimators around the ESN (requires scikit-learn >= 1.6).
+
+* :class:`ESNRegressor` reads the rows of X as consecutive **time steps** of one
+  series and predicts y row by row. Rows are not independent, so use
+  ``TimeSeriesSplit``, never shuffled K-fold, to cross-validate.
+* :class:`ESNClassifier` gives **one label per sequence**: each row of X is a
+  whole sequence (``n_inputs`` features per step, so a row holds
+  ``T * n_inputs`` values), or X is a (n_sequences, T, n_inputs) array. The
+  label is read from the last (or the mean) reservoir state.
+
+Both follow scikit-learn's conventions: ``__init__`` only stores its
+arguments, ``fit`` returns ``self`` and forgets earlier fits, learned
+attributes end in ``_``, and every ``fit`` and ``predict`` starts from the zero
+state, so calls are independent of each other.
+"""
+
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
+from sklearn.preprocessing import LabelBinarizer
+from sklearn.utils import check_random_state
+from sklearn.utils.validation import check_is_fitted, validate_data
+
+from reservoir.esn import ESN
+from reservoir.readouts import Ridge
+from reservoir.reservoir import Reservoir
+
+__all__ = ["ESNClassifier", "ESNRegressor"]
+
+
+def _seed_from(random_state):
+    """An ESN seed from scikit-learn's ``random_state`` (None, int or RandomState)."""
+    if random_state is None or isinstance(random_state, numbers.Integral):
+        return random_state
+    return int(check_random_state(random_state).randint(2**31 - 1))
+
+
+class _ESNParams:
+    """Reservoir hyperparameters shared by both estimators."""
+
+    def _reservoir_kwargs(self) -> dict:
+        return {
+            "spectral_radius": self.spectral_radius,
+            "leak_rate": self.leak_rate,
+            "input_scaling": self.input_scaling,
+            "density": self.density,
+            "input_density": self.input_density,
+            "bias_scaling": self.bias_scaling,
+            "activation": self.activation,
+            "state_noise": self.state_noise,
+            "seed": _seed_from(self.random_state),
+        }
+
+
+class ESNRegressor(_ESNParams, RegressorMixin, BaseEstimator):
+    """Echo state network regressor over one time series (rows = time steps).
+
+    Parameters
+    ----------
+    n_units, spectral_radius, leak_rate, input_scaling, density, input_density,
+    bias_scaling, activation, state_noise
+        Reservoir hyperparameters (see :class:`reservoir.Reservoir`).
+    ridge : float
+        Ridge regularisation of the readout.
+    washout : int
+        Leading time steps left out of the fit.
+    readout_input : bool
+        Let the readout see the input too (then the model contains linear regression).
+    random_state : None, int or RandomState
+        Seed of the reservoir's weights and noise.
+
+    Attributes
+    ----------
+    esn_ : ESN
+        The fitted network.
+    n_features_in_ : int
+    """
+
+    def __init__(
+        self,
+        n_units=100,
+        *,
+        spectral_radius=0.9,
+        leak_rate=1.0,
+        input_scaling=1.0,
+        density=0.1,
+        input_density=1.0,
+        bias_scaling=0.0,
+        activation="tanh",
+        state_noise=0.0,
+        ridge=1e-6,
+        washout=0,
+        readout_input=True,
+        random_state=None,
+    ):
+        self.n_units = n_units
+        self.spectral_radius = spectral_radius
+        self.leak_rate = leak_rate
+        self.input_scaling = input_scaling
+        self.density = density
+        self.input_density = input_density
+        self.bias_scaling = bias_scaling
+        self.activation = activation
+        self.state_noise = state_noise
+        self.ridge = ridge
+        self.washout = washout
+        self.readout_input = readout_input
+        self.random_state = random_state
+
+    def fit(self, X, y):
+        """Fit on one series: X (n_steps, n_features), y (n_steps,) or (n_steps, n_outputs)."""
+        X, y = validate_data(self, X, y, multi_output=True, y_numeric=True, dtype=np.float64)
+        self._y_1d = y.ndim == 1
+        targets = y[:, None] if self._y_1d else y
+        self.esn_ = ESN(
+            self.n_units,
+            ridge=self.ridge,
+            washout=self.washout,
+            readout_input=self.readout_input,
+            **self._reservoir_kwargs(),
+        )
+        self.esn_.fit(X, targets, progress=False)
+        return self
+
+    def predict(self, X):
+        """Predict from the zero state: X (n_steps, n_features) → (n_steps,) or (n_steps, n_outputs)."""
+        check_is_fitted(self, "esn_")
+        X = validate_data(self, X, reset=False, dtype=np.float64)
+        outputs = self.esn_.predict(X, reset=True, progress=False)
+        return outputs[:, 0] if self._y_1d else outputs
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.non_deterministic = self.random_state is None
+        tags.target_tags.multi_output = True
+        return tags
+
+
+class ESNClassifier(_ESNParams, ClassifierMixin, BaseEstimator):
+    """Echo state network sequence classifier: one label per sequence.
+
+    Every sequence runs from the zero state (all of them at once, as one batch);
+    a ridge readout maps the last or the mean state to one-hot class scores.
+
+    Parameters
+    ----------
+    n_units, spectral_radius, leak_rate, input_scaling, density, input_density,
+    bias_scaling, activation, state_noise
+        Reservoir hyperparameters (see :class:`reservoir.Reservoir`).
+    n_inputs : int
+        Features per time step; a row of a 2-d X holds ``T * n_inputs`` values,
+        step after step. Ignored for 3-d X, whose last axis gives it.
+    state : {"last", "mean"}
+        Which summary of the state trajectory the readout reads.
+    ridge : float
+        Ridge regularisation of the readout.
+    random_state : None, int or RandomState
+        Seed of the reservoir's weights and noise.
+
+    Attributes
+    ----------
+    classes_ : ndarray
+    esn_reservoir_ : Reservoir
+    readout_ : Ridge
+    n_features_in_ : int
+    """
+
+    def __init__(
+        self,
+        n_units=100,
+        *,
+        spectral_radius=0.9,
+        leak_rate=1.0,
+        input_scaling=1.0,
+        density=0.1,
+        input_density=1.0,
+        bias_scaling=0.0,
+        activation="tanh",
+        state_noise=0.0,
+        n_inputs=1,
+        state="last",
+        ridge=1e-6,
+        random_state=None,
+    ):
+        self.n_units = n_units
+        self.spectral_radius = spectral_radius
+        self.leak_rate = leak_rate
+        self.input_scaling = input_scaling
+        self.density = density
+        self.input_density = input_density
+        self.bias_scaling = bias_scaling
+        self.activation = activation
+        self.state_noise = state_noise
+        self.n_inputs = n_inputs
+        self.state = state
+        self.ridge = ridge
+        self.random_state = random_state
+
+    def _as_rows(self, X):
+        """Accept a 3-d (n_sequences, T, n_inputs) array by flattening each sequence to a row."""
+        array = np.asarray(X) if not hasattr(X, "iloc") else X
+        if getattr(array, "ndim", 2) == 3:
+            n_sequences, n_steps, n_inputs = array.shape
+            return array.reshape(n_sequences, n_steps * n_inputs), n_inputs
+        return X, None
+
+    def _sequences(self, rows: np.ndarray) -> np.ndarray:
+        n_inputs = self.n_inputs_
+        return rows.reshape(rows.shape[0], rows.shape[1] // n_inputs, n_inputs)
+
+    def _summaries(self, rows: np.ndarray) -> np.ndarray:
+        states = self.esn_reservoir_.run(
+            self._sequences(rows), reset=True, noise=False, progress=False
+        )
+        return states[:, -1, :] if self.state == "last" else states.mean(axis=1)
+
+    def fit(self, X, y):
+        """Fit on sequences X (n_sequences, T * n_inputs) or (n_sequences, T, n_inputs), labels y."""
+        X, n_inputs = self._as_rows(X)
+        X, y = validate_data(self, X, y, dtype=np.float64)
+        if self.state not in ("last", "mean"):
+            raise ValueError(f"ESNClassifier.state: expected 'last' or 'mean' (got {self.state!r})")
+        self.n_inputs_ = n_inputs or self.n_inputs
+        if (
+            not isinstance(self.n_inputs_, numbers.Integral)
+            or self.n_inputs_ < 1
+            or X.shape[1] % self.n_inputs_
+        ):
+            raise ValueError(
+                f"ESNClassifier.n_inputs: {X.shape[1]} features per row are not whole steps of "
+                f"{self.n_inputs_} inputs"
+            )
+        self._binarizer = LabelBinarizer(neg_label=-1, pos_label=1)
+        targets = self._binarizer.fit_transform(y).astype(np.float64)
+        self.classes_ = self._binarizer.classes_
+        if targets.shape[1] == 1 and self.classes_.size == 2:
+            targets = np.hstack([-targets, targets])
+        self.esn_reservoir_ = Reservoir(
+            self.n_units, n_inputs=self.n_inputs_, **self._reservoir_kwargs()
+        )
+        self.readout_ = Ridge(self.ridge).fit(self._summaries(X), targets)
+        return self
+
+    def _scores(self, X) -> np.ndarray:
+        check_is_fitted(self, "readout_")
+        X, _ = self._as_rows(X)
+        X = validate_data(self, X, reset=False, dtype=np.float64)
+        return self.readout_.predict(self._summaries(X))
+
+    def decision_function(self, X):
+        """Class scores (n_sequences, n_classes); for two classes, (n_sequences,)
+        with positive values meaning ``classes_[1]``."""
+        scores = self._scores(X)
+        return scores[:, 1] - scores[:, 0] if self.classes_.size == 2 else scores
+
+    def predict(self, X):
+        """Label of each sequence."""
+        scores = self._scores(X)
+        if self.classes_.size == 1:
+            return np.full(scores.shape[0], self.classes_[0])
+        return self.classes_[np.argmax(scores, axis=1)]
