@@ -7,18 +7,23 @@ One step of the leaky reservoir, for every unit i::
 
 W is either CSR (``indptr, indices, weights``; rows are targets) or dense
 (``dense``; chosen by ``use_dense``); the unused one is passed as an empty array.
+Input and feedback weights are passed transposed, ``w_in_t`` (n_in, n) and
+``w_fb_t`` (n_fb, n), so that their columns are contiguous.
 Kernels return the index of the first step whose pre-activation was not finite,
 or -1, so the caller can raise a ``SimulationError`` naming the step.
 
-``error_model="numpy"`` drops Python's zero-division checks, which is what lets
-LLVM vectorise the activation loops.
+Compilation options come from :mod:`neurodyn.config`: no Python zero-division
+checks (they block vectorisation of the activation loops) and FMA contraction.
 """
 
 import math
 
 import numpy as np
-from numba import njit
+from numba import njit, prange
 
+from neurodyn.config import FASTMATH, jit_options
+
+INLINE = {"inline": "always", "error_model": "numpy", "fastmath": set(FASTMATH)}
 TANH, IDENTITY, RELU, SIGMOID = 0, 1, 2, 3
 ACTIVATIONS = {"tanh": TANH, "identity": IDENTITY, "relu": RELU, "sigmoid": SIGMOID}
 
@@ -26,12 +31,13 @@ _LN2_HI = 6.93147180369123816490e-01  # ln 2 split in two for exact range reduct
 _LN2_LO = 1.90821492927058770002e-10
 _INV_LN2 = 1.4426950408889634
 _TWO_M60 = 2.0**-60
+_LARGEST = np.finfo(np.float64).max
 _SATURATION = 19.5  # tanh(x) rounds to ±1 in float64 beyond |x| = 19.06
 # 1/k! for k = 13 .. 1: expm1(r) = r Σ r^(k-1)/k!, truncation error < 1e-17 for |r| <= ln2/2
 _EXPM1_TAYLOR = tuple(1.0 / math.factorial(k) for k in range(13, 0, -1))
 
 
-@njit(inline="always", error_model="numpy")
+@njit(**INLINE)
 def fast_tanh(x):
     """tanh to within 2 ulp, branch-free so that loops over it vectorise.
 
@@ -54,62 +60,118 @@ def fast_tanh(x):
     return t if x >= 0 else -t
 
 
-@njit(inline="always", error_model="numpy")
-def _leaky_update(state, pre, leak, code):
+@njit(**INLINE)
+def _leaky_update(state, pre, leak, code, start, stop):
+    """state[i] = (1 - a) state[i] + a f(pre[i]) for i in [start, stop) of 1-d arrays."""
     keep = 1.0 - leak
-    n = state.shape[0]
     if code == TANH:
-        for i in range(n):
+        for i in range(start, stop):
             state[i] = keep * state[i] + leak * fast_tanh(pre[i])
     elif code == IDENTITY:
-        for i in range(n):
+        for i in range(start, stop):
             state[i] = keep * state[i] + leak * pre[i]
     elif code == RELU:
-        for i in range(n):
+        for i in range(start, stop):
             state[i] = keep * state[i] + leak * (pre[i] if pre[i] > 0 else 0.0)
     else:
-        for i in range(n):
+        for i in range(start, stop):
             state[i] = keep * state[i] + leak * (0.5 + 0.5 * fast_tanh(0.5 * pre[i]))
 
 
-@njit(inline="always", error_model="numpy")
-def _add_recurrent(state, pre, indptr, indices, weights, dense, use_dense):
+@njit(**INLINE)
+def _preactivation(
+    pre, bias, w_in_t, u, w_fb_t, fb, noise, indptr, indices, weights, dense, use_dense, state
+):
+    """pre = b + W_in u + W_fb fb + noise + W x.
+
+    The input terms run over contiguous columns of the transposed input
+    weights (``w_in_t`` is (n_in, n)), so they vectorise. The recurrent rows run
+    in parallel inside a ``parallel=True`` caller; each row is summed in a fixed
+    order, so the result does not depend on the number of threads.
+    """
+    n = pre.shape[0]
+    pre[:] = bias
+    for k in range(u.shape[0]):
+        value = u[k]
+        for i in range(n):
+            pre[i] += w_in_t[k, i] * value
+    for k in range(fb.shape[0]):
+        value = fb[k]
+        for i in range(n):
+            pre[i] += w_fb_t[k, i] * value
+    if noise.shape[0] > 0:
+        pre += noise
     if use_dense:
         pre += np.dot(dense, state)
         return
-    for i in range(pre.shape[0]):
+    for i in prange(n):
         total = 0.0
-        for j in range(indptr[i], indptr[i + 1]):
-            total += weights[j] * state[np.uintp(indices[j])]  # unsigned: no wraparound check
+        # unsigned indices spare a negative-index check on every load
+        for j in range(np.uintp(indptr[i]), np.uintp(indptr[i + 1])):
+            total += weights[j] * state[np.uintp(indices[j])]
         pre[i] += total
 
 
-@njit(inline="always", error_model="numpy")
-def _external_input(pre, bias, w_in, u, w_fb, fb):
-    for i in range(pre.shape[0]):
-        total = bias[i]
-        for k in range(u.shape[0]):
-            total += w_in[i, k] * u[k]
-        for k in range(fb.shape[0]):
-            total += w_fb[i, k] * fb[k]
-        pre[i] = total
-
-
-@njit(inline="always", error_model="numpy")
+@njit(**INLINE)
 def _is_finite_sum(values):
-    total = 0.0
+    finite = True
     for i in range(values.shape[0]):
-        total += values[i] * 0.0  # NaN if any value is NaN or infinite
-    return total == 0.0
+        finite &= abs(values[i]) <= _LARGEST  # False for NaN and ±inf; an AND vectorises
+    return finite
 
 
-@njit(cache=True, error_model="numpy")
+@njit(**INLINE)
+def _run(
+    inputs,
+    feedback,
+    noise,
+    w_in_t,
+    w_fb_t,
+    bias,
+    indptr,
+    indices,
+    weights,
+    dense,
+    use_dense,
+    leak,
+    code,
+    state,
+    out,
+):
+    n = state.shape[0]
+    pre = np.empty(n, dtype=state.dtype)
+    no_noise = np.empty(0, dtype=state.dtype)
+    has_noise = noise.shape[0] > 0
+    for t in range(inputs.shape[0]):
+        _preactivation(
+            pre,
+            bias,
+            w_in_t,
+            inputs[t],
+            w_fb_t,
+            feedback[t],
+            noise[t] if has_noise else no_noise,
+            indptr,
+            indices,
+            weights,
+            dense,
+            use_dense,
+            state,
+        )
+        if not _is_finite_sum(pre):
+            return t
+        _leaky_update(state, pre, leak, code, 0, state.shape[0])
+        out[t] = state
+    return -1
+
+
+@njit(**jit_options())
 def run(
     inputs,
     feedback,
     noise,
-    w_in,
-    w_fb,
+    w_in_t,
+    w_fb_t,
     bias,
     indptr,
     indices,
@@ -127,28 +189,128 @@ def run(
     ``noise`` (T, n) is added to the pre-activation (or (0, n) for none).
     ``state`` (n,) is advanced in place.
     """
-    n = state.shape[0]
-    pre = np.empty(n, dtype=state.dtype)
+    return _run(
+        inputs,
+        feedback,
+        noise,
+        w_in_t,
+        w_fb_t,
+        bias,
+        indptr,
+        indices,
+        weights,
+        dense,
+        use_dense,
+        leak,
+        code,
+        state,
+        out,
+    )
+
+
+@njit(**jit_options(parallel=True))
+def run_parallel(
+    inputs,
+    feedback,
+    noise,
+    w_in_t,
+    w_fb_t,
+    bias,
+    indptr,
+    indices,
+    weights,
+    dense,
+    use_dense,
+    leak,
+    code,
+    state,
+    out,
+):
+    """:func:`run` with the rows of each step spread over threads; bit-identical results."""
+    return _run(
+        inputs,
+        feedback,
+        noise,
+        w_in_t,
+        w_fb_t,
+        bias,
+        indptr,
+        indices,
+        weights,
+        dense,
+        use_dense,
+        leak,
+        code,
+        state,
+        out,
+    )
+
+
+@njit(**INLINE)
+def _run_batch(
+    inputs,
+    feedback,
+    noise,
+    w_in_t,
+    w_fb_t,
+    bias,
+    indptr,
+    indices,
+    weights,
+    dense,
+    use_dense,
+    leak,
+    code,
+    states,
+    out,
+):
+    # No array views inside the loops: a view costs an atomic reference count,
+    # which threads would fight over.
+    n, batch = states.shape
+    pre = np.empty((n, batch), dtype=states.dtype)
+    flat_pre = pre.reshape(n * batch)
+    flat_states = states.reshape(n * batch)
     has_noise = noise.shape[0] > 0
     for t in range(inputs.shape[0]):
-        _external_input(pre, bias, w_in, inputs[t], w_fb, feedback[t])
-        if has_noise:
-            pre += noise[t]
-        _add_recurrent(state, pre, indptr, indices, weights, dense, use_dense)
-        if not _is_finite_sum(pre):
+        for i in prange(n):
+            for b in range(batch):
+                pre[i, b] = bias[i]
+            for k in range(inputs.shape[2]):
+                w = w_in_t[k, i]
+                for b in range(batch):
+                    pre[i, b] += w * inputs[t, b, k]
+            for k in range(feedback.shape[2]):
+                w = w_fb_t[k, i]
+                for b in range(batch):
+                    pre[i, b] += w * feedback[t, b, k]
+            if has_noise:
+                for b in range(batch):
+                    pre[i, b] += noise[t, i, b]
+            if not use_dense:
+                for j in range(np.uintp(indptr[i]), np.uintp(indptr[i + 1])):
+                    w = weights[j]
+                    source = np.uintp(indices[j])
+                    for b in range(batch):
+                        pre[i, b] += w * states[source, b]
+        if use_dense:
+            pre += np.dot(dense, states)
+        if not _is_finite_sum(flat_pre):
             return t
-        _leaky_update(state, pre, leak, code)
-        out[t] = state
+        for i in prange(n):
+            _leaky_update(flat_states, flat_pre, leak, code, i * batch, (i + 1) * batch)
+        for b in range(batch):
+            for i in range(n):
+                out[b, t, i] = states[i, b]
     return -1
 
 
-@njit(cache=True, error_model="numpy")
+@njit(**jit_options())
 def run_batch(
     inputs,
     feedback,
     noise,
-    w_in,
-    w_fb,
+    w_in_t,
+    w_fb_t,
     bias,
     indptr,
     indices,
@@ -166,46 +328,64 @@ def run_batch(
     ``states`` (n, B) is advanced in place (batch last, so the inner loops run
     over contiguous memory); states are written to ``out`` (B, T, n).
     """
-    n, batch = states.shape
-    n_steps = inputs.shape[0]
-    pre = np.empty((n, batch), dtype=states.dtype)
-    1.0 - leak
-    for t in range(n_steps):
-        for i in range(n):
-            row = pre[i]
-            for b in range(batch):
-                row[b] = bias[i]
-            for k in range(inputs.shape[2]):
-                w = w_in[i, k]
-                for b in range(batch):
-                    row[b] += w * inputs[t, b, k]
-            for k in range(feedback.shape[2]):
-                w = w_fb[i, k]
-                for b in range(batch):
-                    row[b] += w * feedback[t, b, k]
-        if noise.shape[0] > 0:
-            pre += noise[t]
-        if use_dense:
-            pre += np.dot(dense, states)
-        else:
-            for i in range(n):
-                row = pre[i]
-                for j in range(indptr[i], indptr[i + 1]):
-                    w = weights[j]
-                    source = states[np.uintp(indices[j])]
-                    for b in range(batch):
-                        row[b] += w * source[b]
-        if not _is_finite_sum(pre.reshape(n * batch)):
-            return t
-        for i in range(n):
-            _leaky_update(states[i], pre[i], leak, code)
-        for b in range(batch):
-            for i in range(n):
-                out[b, t, i] = states[i, b]
-    return -1
+    return _run_batch(
+        inputs,
+        feedback,
+        noise,
+        w_in_t,
+        w_fb_t,
+        bias,
+        indptr,
+        indices,
+        weights,
+        dense,
+        use_dense,
+        leak,
+        code,
+        states,
+        out,
+    )
 
 
-@njit(inline="always", error_model="numpy")
+@njit(**jit_options(parallel=True))
+def run_batch_parallel(
+    inputs,
+    feedback,
+    noise,
+    w_in_t,
+    w_fb_t,
+    bias,
+    indptr,
+    indices,
+    weights,
+    dense,
+    use_dense,
+    leak,
+    code,
+    states,
+    out,
+):
+    """:func:`run_batch` with the rows of each step spread over threads; bit-identical results."""
+    return _run_batch(
+        inputs,
+        feedback,
+        noise,
+        w_in_t,
+        w_fb_t,
+        bias,
+        indptr,
+        indices,
+        weights,
+        dense,
+        use_dense,
+        leak,
+        code,
+        states,
+        out,
+    )
+
+
+@njit(**INLINE)
 def _readout(state, u, w_out, w_out_in, b_out, y):
     for o in range(y.shape[0]):
         total = b_out[o]
@@ -216,15 +396,15 @@ def _readout(state, u, w_out, w_out_in, b_out, y):
         y[o] = total
 
 
-@njit(cache=True, error_model="numpy")
+@njit(**jit_options())
 def generate(
     n_steps,
     u_last,
     exogenous,
     close_input,
     use_feedback,
-    w_in,
-    w_fb,
+    w_in_t,
+    w_fb_t,
     bias,
     indptr,
     indices,
@@ -254,6 +434,7 @@ def generate(
     u = u_last.copy()
     y = np.empty(n_out, dtype=state.dtype)
     no_feedback = np.empty(0, dtype=state.dtype)
+    no_noise = np.empty(0, dtype=state.dtype)
     record_states = out_x.shape[0] > 0
     for s in range(n_steps):
         _readout(state, u, w_out, w_out_in, b_out, y)
@@ -262,17 +443,30 @@ def generate(
             u[:] = y
         elif exogenous.shape[1] > 0:
             u[:] = exogenous[s]
-        _external_input(pre, bias, w_in, u, w_fb, y if use_feedback else no_feedback)
-        _add_recurrent(state, pre, indptr, indices, weights, dense, use_dense)
+        _preactivation(
+            pre,
+            bias,
+            w_in_t,
+            u,
+            w_fb_t,
+            y if use_feedback else no_feedback,
+            no_noise,
+            indptr,
+            indices,
+            weights,
+            dense,
+            use_dense,
+            state,
+        )
         if not _is_finite_sum(pre):
             return s
-        _leaky_update(state, pre, leak, code)
+        _leaky_update(state, pre, leak, code, 0, state.shape[0])
         if record_states:
             out_x[s] = state
     return -1
 
 
-@njit(inline="always", error_model="numpy")
+@njit(**INLINE)
 def _rls_step(P, w_out, features, target, forgetting, gain, error):
     """One recursive-least-squares update of ``w_out`` (n_out, d) towards ``target``."""
     d = features.shape[0]
@@ -290,7 +484,7 @@ def _rls_step(P, w_out, features, target, forgetting, gain, error):
             P[i, j] = (P[i, j] - gain[i] * p_phi[j]) * inverse
 
 
-@njit(cache=True, error_model="numpy")
+@njit(**jit_options())
 def rls_fit(P, w_out, features, targets, forgetting):
     """Sequential RLS over rows of ``features`` (T, d) and ``targets`` (T, n_out).
 
@@ -307,13 +501,13 @@ def rls_fit(P, w_out, features, targets, forgetting):
     return -1
 
 
-@njit(cache=True, error_model="numpy")
+@njit(**jit_options())
 def force(
     inputs,
     targets,
     noise,
-    w_in,
-    w_fb,
+    w_in_t,
+    w_fb_t,
     bias,
     indptr,
     indices,
@@ -344,14 +538,26 @@ def force(
     gain = np.empty(d)
     error = np.empty(w_out.shape[0])
     has_noise = noise.shape[0] > 0
+    no_noise = np.empty(0, dtype=state.dtype)
     for t in range(inputs.shape[0]):
-        _external_input(pre, bias, w_in, inputs[t], w_fb, y_prev)
-        if has_noise:
-            pre += noise[t]
-        _add_recurrent(state, pre, indptr, indices, weights, dense, use_dense)
+        _preactivation(
+            pre,
+            bias,
+            w_in_t,
+            inputs[t],
+            w_fb_t,
+            y_prev,
+            noise[t] if has_noise else no_noise,
+            indptr,
+            indices,
+            weights,
+            dense,
+            use_dense,
+            state,
+        )
         if not _is_finite_sum(pre):
             return t
-        _leaky_update(state, pre, leak, code)
+        _leaky_update(state, pre, leak, code, 0, state.shape[0])
         features[:n] = state
         for o in range(w_out.shape[0]):
             y_prev[o] = np.dot(w_out[o], features)

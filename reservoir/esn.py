@@ -209,7 +209,7 @@ class ESN:
         washout = self.washout
         total = sum(x.shape[0] for x in xs)
         with Progress(
-            total, progress, desc="ESN.fit", auto=total * max(reservoir.W_graph.n_edges, 1) > 5e8
+            total, progress, desc="ESN.fit", auto=total * max(reservoir.W_graph.n_edges, 1) > 2e10
         ) as report:
             for x, y in zip(xs, ys, strict=True):
                 self.reset()

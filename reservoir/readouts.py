@@ -9,7 +9,7 @@ import warnings
 
 import numpy as np
 import scipy.linalg
-from scipy.linalg import blas
+from scipy.linalg import blas, lapack
 
 from neurodyn import io
 from neurodyn._validation import as_float_array, as_sequences, check_float, check_int
@@ -43,17 +43,19 @@ def _pairs(X, Y, owner: str, washout: int = 0) -> list[tuple[np.ndarray, np.ndar
     return pairs
 
 
-def _gram(centered: np.ndarray) -> np.ndarray:
-    """XᵀX of a (T, d) array with one symmetric rank-k update (BLAS syrk)."""
-    upper = blas.dsyrk(1.0, centered.T, trans=0)  # centered.T is Fortran-ordered: no copy
-    return np.triu(upper) + np.triu(upper, 1).T
-
-
 class _LinearReadout:
-    """Shared prediction and checks of the fitted linear readouts."""
+    """Shared prediction, checks and saving of the fitted linear readouts."""
 
     coef_: np.ndarray
     intercept_: np.ndarray
+
+    def save(self, path):
+        """Save the fitted readout to ``path`` (.npz + JSON metadata)."""
+        return io.save(self, path)
+
+    @classmethod
+    def load(cls, path):
+        return io.load(path, expected_kind=cls._io_kind)
 
     def _check_fitted(self) -> None:
         if not hasattr(self, "coef_"):
@@ -79,11 +81,13 @@ class Ridge(_LinearReadout):
     """Ridge (Tikhonov) regression readout, fitted as a map/reduce over sequences.
 
     Minimises ``Σ_t ||y_t - W x_t - b||² + ridge ||W||²`` (the bias ``b`` is not
-    penalised). Each sequence contributes its centred Gram matrix XᵀX (one BLAS
-    ``syrk``) and XᵀY; the sums are merged with Chan's update, so sequences can
-    be accumulated separately (even in other processes, see :meth:`merge`) and
-    no precision is lost to large means. The solve is a Cholesky factorisation
-    of XᵀX + ridge·I.
+    penalised). Each sequence adds its sums Σx, Σy, XᵀY and XᵀX to running
+    totals — XᵀX with one in-place BLAS symmetric rank-k update (``dsyrk``),
+    which fills only the upper triangle. Sequences can therefore be accumulated
+    separately, even in other processes (see :meth:`merge`). The solve centres
+    the sums (which is what leaves the bias unpenalised) and factors
+    XᵀX + ridge·I with LAPACK's Cholesky (``dpotrf``), reading only that
+    triangle.
 
     Parameters
     ----------
@@ -101,80 +105,82 @@ class Ridge(_LinearReadout):
     def reset(self) -> Ridge:
         """Forget the accumulated sums (not the fitted weights)."""
         self._count = 0
-        self._mean_x = self._mean_y = self._xx = self._xy = None
+        self._sum_x = self._sum_y = self._xx = self._xy = None
         return self
 
     def accumulate(self, X, Y) -> Ridge:
         """Add one sequence's sums: X (T, d) features, Y (T, n_out) targets."""
         ((x, y),) = _pairs(X, Y, "Ridge")
-        if self._xx is not None and (
-            x.shape[1] != self._xx.shape[0] or y.shape[1] != self._xy.shape[1]
-        ):
+        if self._xx is None:
+            d, m = x.shape[1], y.shape[1]
+            self._xx = np.zeros((d, d), order="F")
+            self._xy, self._sum_x, self._sum_y = np.zeros((d, m)), np.zeros(d), np.zeros(m)
+        elif x.shape[1] != self._xx.shape[0] or y.shape[1] != self._xy.shape[1]:
             raise ValueError(
                 f"Ridge.accumulate: expected {self._xx.shape[0]} features and {self._xy.shape[1]} "
                 f"targets (got {x.shape[1]} and {y.shape[1]})"
             )
-        count = x.shape[0]
-        if self.fit_bias:
-            mean_x, mean_y = x.mean(axis=0), y.mean(axis=0)
-            centered_x = x - mean_x
-            xx, xy = _gram(centered_x), centered_x.T @ (y - mean_y)
-        else:
-            mean_x, mean_y = np.zeros(x.shape[1]), np.zeros(y.shape[1])
-            xx, xy = _gram(np.asarray(x, dtype=np.float64)), x.T @ y
-        self._merge(count, mean_x, mean_y, xx, xy)
+        # x.T is Fortran-ordered, so BLAS reads x without a copy; c is updated in place
+        blas.dsyrk(1.0, x.T, beta=1.0, c=self._xx, trans=0, lower=0, overwrite_c=1)
+        self._xy += x.T @ y
+        self._sum_x += x.sum(axis=0)
+        self._sum_y += y.sum(axis=0)
+        self._count += x.shape[0]
         return self
-
-    def _merge(self, count, mean_x, mean_y, xx, xy) -> None:
-        if self._xx is None:
-            self._count, self._mean_x, self._mean_y, self._xx, self._xy = (
-                count,
-                mean_x,
-                mean_y,
-                xx,
-                xy,
-            )
-            return
-        total = self._count + count
-        if self.fit_bias:
-            delta_x, delta_y = mean_x - self._mean_x, mean_y - self._mean_y
-            weight = self._count * count / total
-            self._xx = self._xx + xx + weight * np.outer(delta_x, delta_x)
-            self._xy = self._xy + xy + weight * np.outer(delta_x, delta_y)
-            self._mean_x = self._mean_x + delta_x * count / total
-            self._mean_y = self._mean_y + delta_y * count / total
-        else:
-            self._xx = self._xx + xx
-            self._xy = self._xy + xy
-        self._count = total
 
     def merge(self, other: Ridge) -> Ridge:
         """Add another Ridge's accumulated sums to this one's (the reduce step)."""
-        if other._xx is not None:
-            self._merge(other._count, other._mean_x, other._mean_y, other._xx, other._xy)
+        if other._xx is None:
+            return self
+        if self._xx is None:
+            self._xx = np.zeros_like(other._xx, order="F")
+            self._xy, self._sum_x, self._sum_y = (
+                np.zeros_like(a) for a in (other._xy, other._sum_x, other._sum_y)
+            )
+        self._xx += other._xx
+        self._xy += other._xy
+        self._sum_x += other._sum_x
+        self._sum_y += other._sum_y
+        self._count += other._count
         return self
 
     def solve(self) -> Ridge:
         """Compute ``coef_`` (n_out, d) and ``intercept_`` (n_out,) from the sums."""
         if self._xx is None:
             raise ValueError("Ridge.solve: nothing accumulated")
-        system = self._xx + self.ridge * np.eye(self._xx.shape[0])
-        try:
-            factor = scipy.linalg.cho_factor(system, lower=False, check_finite=False)
-            weights = scipy.linalg.cho_solve(factor, self._xy, check_finite=False)
-        except np.linalg.LinAlgError:
+        d = self._xx.shape[0]
+        system = self._xx.copy(order="F")  # upper triangle of XᵀX
+        rhs = self._xy.copy()
+        mean_x = mean_y = None
+        if self.fit_bias:
+            mean_x, mean_y = self._sum_x / self._count, self._sum_y / self._count
+            system = blas.dsyr(-float(self._count), mean_x, a=system, lower=0, overwrite_a=1)
+            rhs -= self._count * np.outer(mean_x, mean_y)
+        system[np.diag_indices(d)] += self.ridge
+        factor, info = lapack.dpotrf(system, lower=0, clean=0, overwrite_a=1)
+        if info == 0:
+            weights, info = lapack.dpotrs(factor, rhs, lower=0)
+        if info != 0:
             warnings.warn(
                 "Ridge: XᵀX + ridge·I is not positive definite (ridge too small for collinear "
                 "features); falling back to a least-squares solve",
                 RuntimeWarning,
                 stacklevel=2,
             )
-            weights = scipy.linalg.lstsq(system, self._xy)[0]
+            weights = self._least_squares(rhs, mean_x)
         if not np.all(np.isfinite(weights)):
             raise SimulationError("Ridge: the solution is not finite; increase ridge")
         self.coef_ = np.ascontiguousarray(weights.T)
-        self.intercept_ = self._mean_y - self.coef_ @ self._mean_x
+        self.intercept_ = mean_y - self.coef_ @ mean_x if self.fit_bias else np.zeros(rhs.shape[1])
         return self
+
+    def _least_squares(self, rhs, mean_x) -> np.ndarray:
+        upper = np.triu(self._xx)
+        system = upper + np.triu(upper, 1).T
+        if mean_x is not None:
+            system -= self._count * np.outer(mean_x, mean_x)
+        system += self.ridge * np.eye(system.shape[0])
+        return scipy.linalg.lstsq(system, rhs)[0]
 
     def fit(self, X, Y, *, washout: int = 0) -> Ridge:
         """Fit on one sequence or a list of them, dropping ``washout`` leading steps of each."""

@@ -36,7 +36,7 @@ def test_memory_capacity_bounds(rng):
     assert metrics.memory_capacity(targets, 2.0 * targets + 1.0) == pytest.approx(4.0)
     noise = metrics.memory_capacity(targets, rng.normal(size=(5000, 4)))
     assert noise < 0.01
-    total, per_delay = metrics.memory_capacity(targets, targets, per_delay=True)
+    _total, per_delay = metrics.memory_capacity(targets, targets, per_delay=True)
     np.testing.assert_allclose(per_delay, 1.0)
     assert metrics.memory_capacity(targets, np.zeros_like(targets)) == 0.0
 

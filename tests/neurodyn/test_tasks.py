@@ -123,7 +123,7 @@ def test_to_forecasting_and_split():
     series = np.arange(20.0)[:, None]
     X, Y = tasks.to_forecasting(series, forecast=2)
     np.testing.assert_array_equal(Y - X, 2.0)
-    X_train, X_test, Y_train, Y_test = tasks.to_forecasting(series, test_size=5)
+    X_train, X_test, Y_train, _Y_test = tasks.to_forecasting(series, test_size=5)
     assert X_train.shape == (14, 1) and X_test.shape == (5, 1)
     assert X_test[0, 0] == 14.0 and Y_train[-1, 0] == 14.0
     X_train, X_test, *_ = tasks.to_forecasting(series, test_size=0.25)
