@@ -101,7 +101,9 @@ def batch(n_units: int, n_sequences: int, n_steps: int, rng) -> None:
         numba.set_num_threads(threads)
         ours = ours_from(peer, dtype=dtype)
         ours.run(inputs[:, :5], reset=True, progress=False)
-        seconds = best_time(lambda ours=ours: ours.run(inputs, reset=True, progress=False), repeats=2)
+        seconds = best_time(
+            lambda ours=ours: ours.run(inputs, reset=True, progress=False), repeats=2
+        )
         print(
             f"  neurodyn {label} (one batch): {seconds:7.3f} s   ratio {peer_time / seconds:5.1f}x"
         )

@@ -127,6 +127,7 @@ class ESN:
         self.n_outputs_: int | None = None
         self._last_input: np.ndarray | None = None
         self._last_output: np.ndarray | None = None
+        self._pending = False  # is the readout of the current state still to be emitted?
         if not self.feedback:
             self._build_reservoir(0)
 
@@ -157,6 +158,7 @@ class ESN:
         if self._reservoir is not None:
             self._reservoir.reset()
         self._last_input = self._last_output = None
+        self._pending = False
         return self
 
     def _features(self, states: np.ndarray, inputs: np.ndarray) -> np.ndarray:
@@ -224,6 +226,7 @@ class ESN:
         if isinstance(self.readout, Ridge):
             self.readout.solve()
         self._last_input, self._last_output = xs[-1][-1].copy(), ys[-1][-1].copy()
+        self._pending = False
         return self
 
     # --- online training -------------------------------------------------------------------
@@ -257,6 +260,7 @@ class ESN:
             states = self.reservoir.run(x, noise=True, progress=False)
             self.readout.partial_fit(self._features(states, x), y)
         self._last_input, self._last_output = x[-1].copy(), y[-1].copy()
+        self._pending = False
         return self
 
     def _force(self, x: np.ndarray, y: np.ndarray) -> None:
@@ -324,6 +328,7 @@ class ESN:
         last_x = xs[-1][-1]
         last_y = outputs[-1][-1] if kind != "single" else outputs[-1]
         self._last_input, self._last_output = np.array(last_x), np.array(last_y)
+        self._pending = False
         return outputs
 
     def _readout_arrays(self):
@@ -382,9 +387,12 @@ class ESN:
         * an input-free network with ``feedback=True``: ``warmup`` (T, n_outputs)
           is the true output history, fed back teacher-forced.
 
-        Without ``warmup`` generation continues from the current state (e.g.
-        right after ``fit`` or ``predict``). Returns (n_steps, n_outputs), and
-        the states (n_steps, n_units) too if ``return_states``.
+        Without ``warmup`` generation continues where the network stopped:
+        after ``fit`` or ``predict`` the first output is the step after the last
+        one they returned (their last output is fed back first); after
+        ``generate`` it is the step after the last generated one. Returns
+        (n_steps, n_outputs), and the states (n_steps, n_units) too if
+        ``return_states``.
         """
         self._check_fitted()
         n_steps = check_int(n_steps, "n_steps", low=1, owner="ESN")
@@ -407,6 +415,7 @@ class ESN:
                     np.zeros((history.shape[0], 0)), feedback=history, noise=False, progress=False
                 )
                 self._last_output = history[-1].copy()
+                self._pending = True
             u_last = np.zeros(0)
             close_input = False
         else:
@@ -420,12 +429,18 @@ class ESN:
                     raise ValueError(f"ESN.warmup: expected {n_in} columns (got {series.shape[1]})")
                 reservoir.run(series, noise=False, progress=False)
                 self._last_input = series[-1].copy()
+                self._pending = True
             if self._last_input is None:
                 raise ValueError("ESN.generate: pass warmup= (no input has been read yet)")
             u_last = self._last_input
             close_input = True
-        exogenous = np.zeros((n_steps, 0), dtype=reservoir.dtype)
-        outputs, states = self._loop(n_steps, u_last, exogenous, close_input, return_states)
+        # The loop emits the readout of the current state first; drop it when fit or
+        # predict has already returned it.
+        skip = 0 if self._pending else 1
+        exogenous = np.zeros((n_steps + skip, 0), dtype=reservoir.dtype)
+        outputs, states = self._loop(n_steps + skip, u_last, exogenous, close_input, return_states)
+        outputs, states = outputs[skip:], states[skip:]
+        self._pending = True
         self._last_output = outputs[-1].copy()
         if close_input:
             self._last_input = outputs[-1].copy()
@@ -450,6 +465,7 @@ class ESN:
             "readout_input": self.readout_input,
             "feedback": self.feedback,
             "n_outputs": self.n_outputs_,
+            "pending": self._pending,
         }
         return arrays, config
 
@@ -472,6 +488,7 @@ class ESN:
         esn.n_outputs_ = config["n_outputs"]
         esn._last_input = arrays.get("last_input")
         esn._last_output = arrays.get("last_output")
+        esn._pending = bool(config.get("pending", False))
         return esn
 
     def save(self, path):

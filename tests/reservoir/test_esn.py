@@ -85,26 +85,42 @@ def test_mackey_glass_one_step_beats_reservoirpy_at_every_seed(mackey_glass):
 
 
 def test_mackey_glass_closed_loop_generation(mackey_glass):
-    """Jaeger & Haas (2004) protocol, small: teacher-forced warm-up, then 84 free-running steps."""
+    """Jaeger & Haas (2004) protocol, smaller: from a state set by 200 true inputs,
+    84 free-running steps; NRMSE of the 84th step over 20 starting points."""
     X_train, Y_train, X_test, Y_test = mackey_glass
     esn = ESN(
         500,
         leak_rate=0.3,
-        spectral_radius=1.25,
-        density=0.1,
-        ridge=1e-8,
+        spectral_radius=0.9,
+        bias_scaling=0.2,
+        ridge=1e-9,
         washout=100,
-        state_noise=1e-5,
-        seed=3,
+        state_noise=1e-6,
+        seed=1,
     ).fit(X_train, Y_train)
     errors = []
-    for start in range(0, 1500, 150):
-        warmup = X_test[start : start + 200]
-        generated = esn.generate(84, warmup=warmup, reset=True)
-        truth = Y_test[start + 199 : start + 283]
-        errors.append((generated[-1, 0] - truth[-1, 0]) ** 2)
-    nrmse_84 = np.sqrt(np.mean(errors)) / np.std(Y_test)
-    assert nrmse_84 < 1e-2
+    for start in range(0, 1700, 85):
+        generated = esn.generate(84, warmup=X_test[start : start + 200], reset=True)
+        errors.append(generated[-1, 0] - Y_test[start + 282, 0])  # 84 steps past the warm-up
+    nrmse_84 = np.sqrt(np.mean(np.square(errors))) / np.std(Y_test)
+    assert nrmse_84 < 2e-3  # 4e-4 measured; reservoirpy's best seed reaches 10^-3.4 = 4e-4
+
+
+@pytest.mark.parametrize(("n_units", "bound"), [(500, 0.25), (1000, 0.12)])
+def test_narma10(n_units, bound):
+    """NARMA-10 with 10,000 training steps (reservoirpy reaches 0.11 at N = 1000)."""
+    u, y = tasks.narma(12_000, order=10, seed=0)
+    for seed in (0, 1):
+        esn = ESN(
+            n_units,
+            spectral_radius=0.9,
+            input_scaling=0.1,
+            bias_scaling=0.2,
+            ridge=1e-8,
+            washout=200,
+            seed=seed,
+        ).fit(u[:10_000], y[:10_000])
+        assert metrics.nrmse(y[10_000:], esn.predict(u[10_000:])) < bound
 
 
 def test_generate_continues_after_predict_and_returns_states(mackey_glass):
@@ -150,13 +166,17 @@ def test_force_learning_makes_a_feedback_network_generate():
     assert metrics.nrmse(target[5000:5500], generated) < 0.1
 
 
-def test_online_rls_without_feedback_tracks_ridge(rng):
+def test_online_rls_without_feedback_matches_ridge(rng):
     X = rng.uniform(-1, 1, (2000, 1))
     Y = np.roll(X, 3, axis=0)  # recall the input three steps back
-    online = ESN(100, readout="rls", rls_alpha=1e-6, seed=0)
+    online = ESN(100, input_scaling=0.2, readout="rls", rls_alpha=1e-6, seed=0)
     online.partial_fit(X[:1000], Y[:1000]).partial_fit(X[1000:1500], Y[1000:1500])
+    offline = ESN(100, input_scaling=0.2, ridge=1e-6, seed=0).fit(X[:1500], Y[:1500])
     assert isinstance(online.readout, RLS)
-    assert metrics.nrmse(Y[1500:], online.predict(X[1500:])) < 0.05
+    online_error = metrics.nrmse(Y[1500:], online.predict(X[1500:]))
+    offline_error = metrics.nrmse(Y[1500:], offline.predict(X[1500:]))
+    assert online_error < 0.03
+    assert online_error == pytest.approx(offline_error, rel=0.05, abs=1e-3)
 
 
 def test_same_seed_same_network_and_save_load(tmp_path, rng):
@@ -166,7 +186,7 @@ def test_same_seed_same_network_and_save_load(tmp_path, rng):
     np.testing.assert_array_equal(a.readout.coef_, b.readout.coef_)
     loaded = ESN.load(a.save(tmp_path / "esn"))
     np.testing.assert_array_equal(loaded.predict(X[:50]), a.predict(X[:50]))
-    np.testing.assert_array_equal(loaded.generate(5), a.generate(5)) if False else None
+    np.testing.assert_array_equal(loaded.generate(5), a.generate(5))
 
 
 def test_save_load_keeps_feedback_and_state(tmp_path):
