@@ -16,14 +16,11 @@ import argparse
 import time
 from pathlib import Path
 
-import matplotlib
+import matplotlib.pyplot as plt
+import numpy as np
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-
-from neurodyn import metrics, plot, tasks  # noqa: E402
-from reservoir import ESN  # noqa: E402
+from neurodyn import metrics, plot, tasks
+from reservoir import ESN
 
 HORIZON = 84
 WARMUP = 200
@@ -60,7 +57,7 @@ def main() -> None:
         input_scaling=0.5,
         bias_scaling=0.2,
         density=0.05,
-        state_noise=1e-6,  # Jaeger & Haas: noise while training stabilises the closed loop
+        noise=1e-6,  # Jaeger & Haas: noise while training stabilises the closed loop
         ridge=1e-9,
         washout=100,
         seed=args.seed,
@@ -99,7 +96,7 @@ def main() -> None:
     axes[1, 0].set_ylabel(f"x(t - {lag})")
     axes[1, 0].set_title("attractor (delay embedding)")
     axes[1, 0].legend(frameon=False)
-    states = esn.reservoir.run(X_test[:300], reset=True, noise=False)
+    states = esn.reservoir.run(X_test[:300], reset=True, with_noise=False)
     plot.plot_states(states, n_units=12, ax=axes[1, 1])
     axes[1, 1].set_title("reservoir states (first 12 units)")
     fig.tight_layout()

@@ -23,7 +23,7 @@ _RESERVOIR_ARGS = (
     "input_density",
     "bias_scaling",
     "activation",
-    "state_noise",
+    "noise",
     "input_noise",
     "feedback_scaling",
     "weight_distribution",
@@ -69,7 +69,7 @@ class ESN:
         Parameters of the ``"rls"`` readout (see :class:`RLS`).
     **reservoir parameters
         spectral_radius, leak_rate, input_scaling, density, input_density,
-        bias_scaling, activation, state_noise, input_noise, feedback_scaling,
+        bias_scaling, activation, noise, input_noise, feedback_scaling,
         the distributions, W, graph, W_in, bias, W_fb, sparse, dtype and seed
         are passed to :class:`Reservoir`; see its documentation for defaults.
         Noise is applied while fitting only.
@@ -86,7 +86,7 @@ class ESN:
         input_density: float = 1.0,
         bias_scaling: float = 0.0,
         activation: str = "tanh",
-        state_noise: float = 0.0,
+        noise: float = 0.0,
         input_noise: float = 0.0,
         ridge: float = 1e-6,
         washout: int = 0,
@@ -216,7 +216,7 @@ class ESN:
             for x, y in zip(xs, ys, strict=True):
                 self.reset()
                 feedback = self._teacher_feedback(y) if self.feedback else None
-                states = reservoir.run(x, feedback=feedback, noise=True, progress=False)
+                states = reservoir.run(x, feedback=feedback, with_noise=True, progress=False)
                 features = self._features(states, x)
                 if isinstance(self.readout, Ridge):
                     self.readout.accumulate(features[washout:], y[washout:])
@@ -257,7 +257,7 @@ class ESN:
         if self.feedback:
             self._force(x, y)
         else:
-            states = self.reservoir.run(x, noise=True, progress=False)
+            states = self.reservoir.run(x, with_noise=True, progress=False)
             self.readout.partial_fit(self._features(states, x), y)
         self._last_input, self._last_output = x[-1].copy(), y[-1].copy()
         self._pending = False
@@ -273,9 +273,9 @@ class ESN:
         if readout.weights_ is None:
             readout._start(reservoir.n_units, y.shape[1])
         noise = np.zeros((0, reservoir.n_units), dtype=reservoir.dtype)
-        if reservoir.state_noise > 0:
+        if reservoir.noise > 0:
             noise = (
-                reservoir.state_noise
+                reservoir.noise
                 * reservoir._noise_rng.standard_normal((x.shape[0], reservoir.n_units))
             ).astype(reservoir.dtype)
         y_prev = self._previous_output().astype(np.float64)
@@ -315,7 +315,9 @@ class ESN:
                 raise ValueError("ESN.predict: with feedback=True, pass one (T, n_inputs) sequence")
             outputs = self._predict_with_feedback(xs[0])
         else:
-            states = reservoir.run(X if kind != "single" else xs[0], noise=False, progress=progress)
+            states = reservoir.run(
+                X if kind != "single" else xs[0], with_noise=False, progress=progress
+            )
             if kind == "single":
                 outputs = self.readout.predict(self._features(states, xs[0]))
             elif kind == "batch":
@@ -412,7 +414,10 @@ class ESN:
                         f"ESN.warmup: expected {self.n_outputs_} columns (got {history.shape[1]})"
                     )
                 reservoir.run(
-                    np.zeros((history.shape[0], 0)), feedback=history, noise=False, progress=False
+                    np.zeros((history.shape[0], 0)),
+                    feedback=history,
+                    with_noise=False,
+                    progress=False,
                 )
                 self._last_output = history[-1].copy()
                 self._pending = True
@@ -427,7 +432,7 @@ class ESN:
                 series = as_float_array(warmup, "warmup", ndim=2, owner="ESN")
                 if series.shape[1] != n_in:
                     raise ValueError(f"ESN.warmup: expected {n_in} columns (got {series.shape[1]})")
-                reservoir.run(series, noise=False, progress=False)
+                reservoir.run(series, with_noise=False, progress=False)
                 self._last_input = series[-1].copy()
                 self._pending = True
             if self._last_input is None:

@@ -71,11 +71,13 @@ class Reservoir:
         Scale of the generated bias b (0: no bias).
     activation : {"tanh", "identity", "relu", "sigmoid"}
         f. ``identity`` makes a linear reservoir.
-    state_noise : float >= 0
+    noise : float >= 0
         Standard deviation of Gaussian noise ν added to the pre-activation at
-        each step while noise is on (``run(noise=True)``; ``ESN.fit``).
+        each step while noise is on (``run(with_noise=True)``; ``ESN.fit``).
     input_noise : float >= 0
         Standard deviation of Gaussian noise added to the inputs under the same rule.
+    n_inputs : int, optional
+        Number of input features; by default taken from the first run.
     n_feedback : int
         Number of output signals fed back through W_fb (0: no feedback).
     feedback_scaling : float
@@ -123,7 +125,7 @@ class Reservoir:
         input_density: float = 1.0,
         bias_scaling: float = 0.0,
         activation: str = "tanh",
-        state_noise: float = 0.0,
+        noise: float = 0.0,
         input_noise: float = 0.0,
         n_inputs: int | None = None,
         n_feedback: int = 0,
@@ -160,7 +162,7 @@ class Reservoir:
             input_density, "input_density", low=0.0, high=1.0, low_open=True, owner=owner
         )
         self.bias_scaling = check_float(bias_scaling, "bias_scaling", low=0.0, owner=owner)
-        self.state_noise = check_float(state_noise, "state_noise", low=0.0, owner=owner)
+        self.noise = check_float(noise, "noise", low=0.0, owner=owner)
         self.input_noise = check_float(input_noise, "input_noise", low=0.0, owner=owner)
         self.feedback_scaling = check_float(feedback_scaling, "feedback_scaling", owner=owner)
         self.activation = check_choice(
@@ -355,8 +357,8 @@ class Reservoir:
                 f"Reservoir.run: expected {self.W_in.shape[1]} input features (got {n_inputs})"
             )
 
-    def _noisy_inputs(self, inputs: np.ndarray, noise: bool) -> np.ndarray:
-        if noise and self.input_noise > 0:
+    def _noisy_inputs(self, inputs: np.ndarray, with_noise: bool) -> np.ndarray:
+        if with_noise and self.input_noise > 0:
             return inputs + self.input_noise * self._noise_rng.standard_normal(inputs.shape).astype(
                 self.dtype
             )
@@ -386,12 +388,12 @@ class Reservoir:
             "lower the spectral radius or the input scaling, or use a bounded activation"
         )
 
-    def _run_one(self, inputs, feedback, noise: bool, report: Progress) -> np.ndarray:
+    def _run_one(self, inputs, feedback, with_noise: bool, report: Progress) -> np.ndarray:
         """Advance ``self._state`` through one (T, n_in) sequence; returns states (T, n)."""
         n_steps, n = inputs.shape[0], self.n_units
         out = np.empty((n_steps, n), dtype=self.dtype)
-        inputs = self._noisy_inputs(inputs, noise)
-        use_noise = noise and self.state_noise > 0
+        inputs = self._noisy_inputs(inputs, with_noise)
+        use_noise = with_noise and self.noise > 0
         chunk = max(1, _CHUNK_VALUES // n) if use_noise else n_steps
         chunk = min(chunk, max(1, int(1e7 // max(self.W_graph.n_edges, n))))  # progress granularity
         no_noise = np.zeros((0, n), dtype=self.dtype)
@@ -400,9 +402,7 @@ class Reservoir:
         for start in range(0, n_steps, chunk):
             stop = min(start + chunk, n_steps)
             step_noise = (
-                (self.state_noise * self._noise_rng.standard_normal((stop - start, n))).astype(
-                    self.dtype
-                )
+                (self.noise * self._noise_rng.standard_normal((stop - start, n))).astype(self.dtype)
                 if use_noise
                 else no_noise
             )
@@ -419,14 +419,14 @@ class Reservoir:
             report.update(stop - start)
         return out
 
-    def _run_batch(self, inputs, feedback, noise: bool, report: Progress) -> np.ndarray:
+    def _run_batch(self, inputs, feedback, with_noise: bool, report: Progress) -> np.ndarray:
         batch, n_steps, _ = inputs.shape
         n = self.n_units
         states = np.ascontiguousarray(np.repeat(self._state[:, None], batch, axis=1))
         out = np.empty((batch, n_steps, n), dtype=self.dtype)
-        inputs_tb = np.ascontiguousarray(self._noisy_inputs(inputs, noise).transpose(1, 0, 2))
+        inputs_tb = np.ascontiguousarray(self._noisy_inputs(inputs, with_noise).transpose(1, 0, 2))
         feedback_tb = np.ascontiguousarray(feedback.transpose(1, 0, 2))
-        use_noise = noise and self.state_noise > 0
+        use_noise = with_noise and self.noise > 0
         chunk = max(1, _CHUNK_VALUES // (n * batch)) if use_noise else n_steps
         chunk = min(chunk, max(1, int(1e7 // (max(self.W_graph.n_edges, n) * batch))))
         no_noise = np.zeros((0, n, batch), dtype=self.dtype)
@@ -435,9 +435,9 @@ class Reservoir:
         for start in range(0, n_steps, chunk):
             stop = min(start + chunk, n_steps)
             step_noise = (
-                (
-                    self.state_noise * self._noise_rng.standard_normal((stop - start, n, batch))
-                ).astype(self.dtype)
+                (self.noise * self._noise_rng.standard_normal((stop - start, n, batch))).astype(
+                    self.dtype
+                )
                 if use_noise
                 else no_noise
             )
@@ -461,7 +461,7 @@ class Reservoir:
         *,
         feedback=None,
         reset: bool = False,
-        noise: bool = True,
+        with_noise: bool = True,
         progress: ProgressLike = None,
     ):
         """Drive the reservoir and return its states.
@@ -475,8 +475,8 @@ class Reservoir:
             row t is the signal that enters the update producing state t.
         reset : bool
             Start from the zero state instead of the current state.
-        noise : bool
-            Apply the configured ``state_noise`` and ``input_noise``.
+        with_noise : bool
+            Apply the configured ``noise`` and ``input_noise``.
         progress : bool, None or callable
             See :mod:`neurodyn.progress`; ``None`` shows a bar for long runs.
 
@@ -505,7 +505,7 @@ class Reservoir:
                 desc="Reservoir.run",
                 auto=work * self.W_graph.n_edges > _AUTO_PROGRESS_WORK,
             ) as report:
-                return self._run_batch(data, feedback, noise, report)
+                return self._run_batch(data, feedback, with_noise, report)
         if kind == "list":
             if feedback is not None and (
                 not isinstance(feedback, list | tuple) or len(feedback) != len(data)
@@ -533,7 +533,7 @@ class Reservoir:
             for k, (inputs, fb) in enumerate(zip(data, feedbacks, strict=True)):
                 if k:
                     self._state = start_state.copy()
-                results.append(self._run_one(inputs, fb, noise, report))
+                results.append(self._run_one(inputs, fb, with_noise, report))
         return results[0] if kind == "single" else results
 
     # --- saving ---------------------------------------------------------------------
@@ -552,7 +552,7 @@ class Reservoir:
         config = {
             "leak_rate": self.leak_rate,
             "activation": self.activation,
-            "state_noise": self.state_noise,
+            "noise": self.noise,
             "input_noise": self.input_noise,
             "n_feedback": self.n_feedback,
             "sparse": not self._use_dense,
@@ -574,7 +574,7 @@ class Reservoir:
             W_fb=arrays["W_fb"],
             leak_rate=config["leak_rate"],
             activation=config["activation"],
-            state_noise=config["state_noise"],
+            noise=config["noise"],
             input_noise=config["input_noise"],
             n_feedback=config["n_feedback"],
             sparse=config["sparse"],

@@ -50,7 +50,7 @@ class _ESNParams:
             "input_density": self.input_density,
             "bias_scaling": self.bias_scaling,
             "activation": self.activation,
-            "state_noise": self.state_noise,
+            "noise": self.noise,
             "seed": _seed_from(self.random_state),
         }
 
@@ -61,7 +61,7 @@ class ESNRegressor(_ESNParams, RegressorMixin, BaseEstimator):
     Parameters
     ----------
     n_units, spectral_radius, leak_rate, input_scaling, density, input_density,
-    bias_scaling, activation, state_noise
+    bias_scaling, activation, noise
         Reservoir hyperparameters (see :class:`reservoir.Reservoir`).
     ridge : float
         Ridge regularisation of the readout.
@@ -90,7 +90,7 @@ class ESNRegressor(_ESNParams, RegressorMixin, BaseEstimator):
         input_density=1.0,
         bias_scaling=0.0,
         activation="tanh",
-        state_noise=0.0,
+        noise=0.0,
         ridge=1e-6,
         washout=0,
         readout_input=True,
@@ -104,7 +104,7 @@ class ESNRegressor(_ESNParams, RegressorMixin, BaseEstimator):
         self.input_density = input_density
         self.bias_scaling = bias_scaling
         self.activation = activation
-        self.state_noise = state_noise
+        self.noise = noise
         self.ridge = ridge
         self.washout = washout
         self.readout_input = readout_input
@@ -148,7 +148,7 @@ class ESNClassifier(_ESNParams, ClassifierMixin, BaseEstimator):
     Parameters
     ----------
     n_units, spectral_radius, leak_rate, input_scaling, density, input_density,
-    bias_scaling, activation, state_noise
+    bias_scaling, activation, noise
         Reservoir hyperparameters (see :class:`reservoir.Reservoir`).
     n_inputs : int
         Features per time step; a row of a 2-d X holds ``T * n_inputs`` values,
@@ -179,7 +179,7 @@ class ESNClassifier(_ESNParams, ClassifierMixin, BaseEstimator):
         input_density=1.0,
         bias_scaling=0.0,
         activation="tanh",
-        state_noise=0.0,
+        noise=0.0,
         n_inputs=1,
         state="last",
         ridge=1e-6,
@@ -193,7 +193,7 @@ class ESNClassifier(_ESNParams, ClassifierMixin, BaseEstimator):
         self.input_density = input_density
         self.bias_scaling = bias_scaling
         self.activation = activation
-        self.state_noise = state_noise
+        self.noise = noise
         self.n_inputs = n_inputs
         self.state = state
         self.ridge = ridge
@@ -213,7 +213,7 @@ class ESNClassifier(_ESNParams, ClassifierMixin, BaseEstimator):
 
     def _summaries(self, rows: np.ndarray) -> np.ndarray:
         states = self.esn_reservoir_.run(
-            self._sequences(rows), reset=True, noise=False, progress=False
+            self._sequences(rows), reset=True, with_noise=False, progress=False
         )
         return states[:, -1, :] if self.state == "last" else states.mean(axis=1)
 

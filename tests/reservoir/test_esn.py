@@ -95,7 +95,7 @@ def test_mackey_glass_closed_loop_generation(mackey_glass):
         bias_scaling=0.2,
         ridge=1e-9,
         washout=100,
-        state_noise=1e-6,
+        noise=1e-6,
         seed=1,
     ).fit(X_train, Y_train)
     errors = []
@@ -147,7 +147,7 @@ def test_feedback_network_generates_a_sine_wave():
         feedback_scaling=1.0,
         ridge=1e-8,
         washout=200,
-        state_noise=1e-4,
+        noise=1e-4,
         seed=0,
     ).fit(inputs[:2000], wave[:2000])
     generated = esn.generate(400, warmup=wave[1600:2000], reset=True)
@@ -181,8 +181,8 @@ def test_online_rls_without_feedback_matches_ridge(rng):
 
 def test_same_seed_same_network_and_save_load(tmp_path, rng):
     X, Y = rng.uniform(-1, 1, (400, 1)), rng.normal(size=(400, 1))
-    a = ESN(60, state_noise=1e-3, washout=10, seed=5).fit(X, Y)
-    b = ESN(60, state_noise=1e-3, washout=10, seed=5).fit(X, Y)
+    a = ESN(60, noise=1e-3, washout=10, seed=5).fit(X, Y)
+    b = ESN(60, noise=1e-3, washout=10, seed=5).fit(X, Y)
     np.testing.assert_array_equal(a.readout.coef_, b.readout.coef_)
     loaded = ESN.load(a.save(tmp_path / "esn"))
     np.testing.assert_array_equal(loaded.predict(X[:50]), a.predict(X[:50]))

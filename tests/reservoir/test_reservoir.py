@@ -95,8 +95,8 @@ def test_lists_may_have_different_lengths(rng):
 
 def test_same_seed_is_bit_identical_and_components_are_independent(rng):
     inputs = rng.normal(size=(50, 1))
-    a = Reservoir(50, seed=7, state_noise=0.01).run(inputs)
-    b = Reservoir(50, seed=7, state_noise=0.01).run(inputs)
+    a = Reservoir(50, seed=7, noise=0.01).run(inputs)
+    b = Reservoir(50, seed=7, noise=0.01).run(inputs)
     np.testing.assert_array_equal(a, b)
     base = Reservoir(50, seed=7, n_inputs=1)
     other_inputs = Reservoir(50, seed=7, n_inputs=1, input_scaling=0.5, bias_scaling=0.3)
@@ -105,10 +105,10 @@ def test_same_seed_is_bit_identical_and_components_are_independent(rng):
 
 
 def test_noise_can_be_switched_off(rng):
-    res = Reservoir(30, state_noise=0.1, input_noise=0.1, seed=0)
+    res = Reservoir(30, noise=0.1, input_noise=0.1, seed=0)
     inputs = rng.normal(size=(20, 1))
     clean = Reservoir(30, seed=0).run(inputs)
-    np.testing.assert_array_equal(res.run(inputs, noise=False), clean)
+    np.testing.assert_array_equal(res.run(inputs, with_noise=False), clean)
     assert np.abs(res.run(inputs, reset=True) - clean).max() > 1e-3
 
 
