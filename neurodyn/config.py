@@ -1,17 +1,24 @@
 """Compilation settings shared by every kernel module.
 
-``FASTMATH`` holds the only fast-math flag our kernels use: ``contract``, which
-lets LLVM fuse a multiply and an add into one FMA instruction (one rounding
-instead of two, so results are at least as accurate). We never enable ``nnan``
-or ``ninf``: the kernels rely on NaN and infinity checks to report divergence.
-Reassociation (``reassoc``) is also left off, so sums keep a fixed order and
-results do not depend on vectorisation or thread count.
+Kernels are compiled without fast-math flags. ``nnan`` and ``ninf`` would break
+the NaN and infinity checks that report divergence; ``reassoc`` would make sums
+depend on vectorisation; and ``contract`` (fusing every multiply-add) slowed the
+sparse dot products by half here, because the fused multiply lands on the
+running sum's dependency chain. Where fusing does pay (polynomials), kernels
+call :func:`neurodyn._intrinsics.fma` explicitly.
+
+``error_model="numpy"`` drops Python's zero-division checks, which otherwise
+stop LLVM from vectorising loops that divide.
 """
 
-FASTMATH = frozenset({"contract"})
+FASTMATH: frozenset = frozenset()
 
 
 def jit_options(**extra) -> dict:
-    """Keyword arguments for ``numba.njit`` of a kernel: cached, no Python
-    zero-division checks (they block vectorisation) and the shared fast-math flags."""
+    """Keyword arguments for ``numba.njit`` of a cached kernel."""
     return {"cache": True, "error_model": "numpy", "fastmath": set(FASTMATH)} | extra
+
+
+def inline_options(**extra) -> dict:
+    """Keyword arguments for ``numba.njit`` of a helper inlined into kernels."""
+    return {"inline": "always", "error_model": "numpy", "fastmath": set(FASTMATH)} | extra

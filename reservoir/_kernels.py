@@ -12,8 +12,7 @@ Input and feedback weights are passed transposed, ``w_in_t`` (n_in, n) and
 Kernels return the index of the first step whose pre-activation was not finite,
 or -1, so the caller can raise a ``SimulationError`` naming the step.
 
-Compilation options come from :mod:`neurodyn.config`: no Python zero-division
-checks (they block vectorisation of the activation loops) and FMA contraction.
+Compilation options come from :mod:`neurodyn.config`.
 """
 
 import math
@@ -21,9 +20,10 @@ import math
 import numpy as np
 from numba import njit, prange
 
-from neurodyn.config import FASTMATH, jit_options
+from neurodyn._intrinsics import fma, store_fence, stream_store
+from neurodyn.config import inline_options, jit_options
 
-INLINE = {"inline": "always", "error_model": "numpy", "fastmath": set(FASTMATH)}
+INLINE = inline_options()
 TANH, IDENTITY, RELU, SIGMOID = 0, 1, 2, 3
 ACTIVATIONS = {"tanh": TANH, "identity": IDENTITY, "relu": RELU, "sigmoid": SIGMOID}
 
@@ -49,13 +49,13 @@ def fast_tanh(x):
     z = _SATURATION if z > _SATURATION else z
     y = -2.0 * z
     k = np.floor(y * _INV_LN2 + 0.5)
-    r = (y - k * _LN2_HI) - k * _LN2_LO
+    r = fma(-k, _LN2_LO, fma(-k, _LN2_HI, y))
     polynomial = 0.0
     for coefficient in _EXPM1_TAYLOR:
-        polynomial = polynomial * r + coefficient
+        polynomial = fma(polynomial, r, coefficient)
     expm1_r = polynomial * r
     scale = np.float64(np.int64(1) << np.int64(k + 60.0)) * _TWO_M60  # 2^k, k in [-57, 0]
-    expm1_y = scale * expm1_r + (scale - 1.0)
+    expm1_y = fma(scale, expm1_r, scale - 1.0)
     t = (0.0 - expm1_y) / (2.0 + expm1_y)
     return t if x >= 0 else -t
 
@@ -121,6 +121,13 @@ def _is_finite_sum(values):
 
 
 @njit(**INLINE)
+def _record(row, state):
+    """row[:] = state, bypassing the caches (see neurodyn._intrinsics)."""
+    for i in range(state.shape[0]):
+        stream_store(row, i, state[i])
+
+
+@njit(**INLINE)
 def _run(
     inputs,
     feedback,
@@ -159,9 +166,11 @@ def _run(
             state,
         )
         if not _is_finite_sum(pre):
+            store_fence()
             return t
         _leaky_update(state, pre, leak, code, 0, state.shape[0])
-        out[t] = state
+        _record(out[t], state)
+    store_fence()
     return -1
 
 
@@ -295,12 +304,15 @@ def _run_batch(
         if use_dense:
             pre += np.dot(dense, states)
         if not _is_finite_sum(flat_pre):
+            store_fence()
             return t
         for i in prange(n):
             _leaky_update(flat_states, flat_pre, leak, code, i * batch, (i + 1) * batch)
         for b in range(batch):
+            row = out[b, t]
             for i in range(n):
-                out[b, t, i] = states[i, b]
+                stream_store(row, i, states[i, b])
+    store_fence()
     return -1
 
 
