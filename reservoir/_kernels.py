@@ -31,6 +31,7 @@ _LN2_HI = 6.93147180369123816490e-01  # ln 2 split in two for exact range reduct
 _LN2_LO = 1.90821492927058770002e-10
 _INV_LN2 = 1.4426950408889634
 _TWO_M60 = 2.0**-60
+_UPDATE_CHUNKS = 8  # the batch update runs as a few long loops (threads share them out)
 _LARGEST = np.finfo(np.float64).max
 _SATURATION = 19.5  # tanh(x) rounds to ±1 in float64 beyond |x| = 19.06
 # 1/k! for k = 13 .. 1: expm1(r) = r Σ r^(k-1)/k!, truncation error < 1e-17 for |r| <= ln2/2
@@ -64,17 +65,20 @@ def fast_tanh(x):
 def _leaky_update(state, pre, leak, code, start, stop):
     """state[i] = (1 - a) state[i] + a f(pre[i]) for i in [start, stop) of 1-d arrays."""
     keep = 1.0 - leak
+    # unsigned bounds: with a signed start, every access would need a negative-index
+    # check, and the loop would not vectorise
+    first, last = np.uintp(start), np.uintp(stop)
     if code == TANH:
-        for i in range(start, stop):
+        for i in range(first, last):
             state[i] = keep * state[i] + leak * fast_tanh(pre[i])
     elif code == IDENTITY:
-        for i in range(start, stop):
+        for i in range(first, last):
             state[i] = keep * state[i] + leak * pre[i]
     elif code == RELU:
-        for i in range(start, stop):
+        for i in range(first, last):
             state[i] = keep * state[i] + leak * (pre[i] if pre[i] > 0 else 0.0)
     else:
-        for i in range(start, stop):
+        for i in range(first, last):
             state[i] = keep * state[i] + leak * (0.5 + 0.5 * fast_tanh(0.5 * pre[i]))
 
 
@@ -273,45 +277,50 @@ def _run_batch(
     states,
     out,
 ):
-    # No array views inside the loops: a view costs an atomic reference count,
-    # which threads would fight over.
+    # Rows of the batch are addressed in flat arrays: no array views inside the
+    # loops (each view costs an atomic reference count, which threads would fight
+    # over) and unit-stride inner loops that vectorise.
     n, batch = states.shape
-    pre = np.empty((n, batch), dtype=states.dtype)
-    flat_pre = pre.reshape(n * batch)
+    flat_pre = np.empty(n * batch, dtype=states.dtype)
     flat_states = states.reshape(n * batch)
     has_noise = noise.shape[0] > 0
+    n_chunks = min(_UPDATE_CHUNKS, n)
+    width = np.uintp(batch)  # unsigned offsets: no negative-index checks, so loops vectorise
     for t in range(inputs.shape[0]):
         for i in prange(n):
-            for b in range(batch):
-                pre[i, b] = bias[i]
+            row = np.uintp(i) * width
+            for b in range(width):
+                flat_pre[row + b] = bias[i]
             for k in range(inputs.shape[2]):
                 w = w_in_t[k, i]
-                for b in range(batch):
-                    pre[i, b] += w * inputs[t, b, k]
+                for b in range(width):
+                    flat_pre[row + b] += w * inputs[t, b, k]
             for k in range(feedback.shape[2]):
                 w = w_fb_t[k, i]
-                for b in range(batch):
-                    pre[i, b] += w * feedback[t, b, k]
+                for b in range(width):
+                    flat_pre[row + b] += w * feedback[t, b, k]
             if has_noise:
-                for b in range(batch):
-                    pre[i, b] += noise[t, i, b]
+                for b in range(width):
+                    flat_pre[row + b] += noise[t, i, b]
             if not use_dense:
                 for j in range(np.uintp(indptr[i]), np.uintp(indptr[i + 1])):
                     w = weights[j]
-                    source = np.uintp(indices[j])
-                    for b in range(batch):
-                        pre[i, b] += w * states[source, b]
+                    source = np.uintp(indices[j]) * width
+                    for b in range(width):
+                        flat_pre[row + b] += w * flat_states[source + b]
         if use_dense:
-            pre += np.dot(dense, states)
+            flat_pre += np.dot(dense, states).reshape(n * batch)
         if not _is_finite_sum(flat_pre):
             store_fence()
             return t
-        for i in prange(n):
-            _leaky_update(flat_states, flat_pre, leak, code, i * batch, (i + 1) * batch)
+        for chunk in prange(n_chunks):  # a few long loops vectorise better than n short ones
+            start = chunk * n // n_chunks * batch
+            stop = (chunk + 1) * n // n_chunks * batch
+            _leaky_update(flat_states, flat_pre, leak, code, start, stop)
         for b in range(batch):
             row = out[b, t]
             for i in range(n):
-                stream_store(row, i, states[i, b])
+                stream_store(row, i, flat_states[i * batch + b])
     store_fence()
     return -1
 
