@@ -50,15 +50,16 @@ def main() -> None:
     X_train, Y_train, X_test, Y_test = X[:n_train], Y[:n_train], X[n_train:], Y[n_train:]
     after_test = series[n_train + n_test + 1 :]  # what follows the last test target
 
+    # tuned on seeds 1 and 2 (closed-loop NRMSE at step 84 of 2e-5 to 3e-5 at N = 1000)
     esn = ESN(
         n_units,
-        spectral_radius=1.1,
+        spectral_radius=1.0,
         leak_rate=0.6,
         input_scaling=0.5,
-        bias_scaling=0.2,
+        bias_scaling=0.2,  # a bias breaks tanh's odd symmetry; it halved the error here
         density=0.05,
-        noise=1e-6,  # Jaeger & Haas: noise while training stabilises the closed loop
-        ridge=1e-9,
+        noise=1e-7,  # state noise while training stabilises the closed loop (Jaeger & Haas)
+        ridge=1e-10,
         washout=100,
         seed=args.seed,
     )
