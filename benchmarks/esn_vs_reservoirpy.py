@@ -150,7 +150,7 @@ def main() -> None:
     rng = np.random.default_rng(0)
     print(
         f"numba {numba.__version__}, {numba.config.NUMBA_NUM_THREADS} threads available; "
-        "neurodyn spreads rows over threads only when a step has >= 30,000 weights"
+        "neurodyn spreads rows over threads only when a step has >= 80,000 weights × sequences"
     )
     if args.quick:
         harvest(100, 2000, rng)

@@ -31,6 +31,7 @@ _LN2_HI = 6.93147180369123816490e-01  # ln 2 split in two for exact range reduct
 _LN2_LO = 1.90821492927058770002e-10
 _INV_LN2 = 1.4426950408889634
 _TWO_M60 = 2.0**-60
+_STREAM_MIN_UNITS = 512  # record rows of at least this many units with non-temporal stores
 _UPDATE_CHUNKS = 8  # the batch update runs as a few long loops (threads share them out)
 _LARGEST = np.finfo(np.float64).max
 _SATURATION = 19.5  # tanh(x) rounds to ±1 in float64 beyond |x| = 19.06
@@ -126,7 +127,11 @@ def _is_finite_sum(values):
 
 @njit(**INLINE)
 def _record(row, state):
-    """row[:] = state, bypassing the caches (see neurodyn._intrinsics)."""
+    """row[:] = state; long rows bypass the caches (see neurodyn._intrinsics), short
+    ones do not (for 100 units the non-temporal stores cost 15 % of a step)."""
+    if state.shape[0] < _STREAM_MIN_UNITS:
+        row[:] = state
+        return
     for i in range(state.shape[0]):
         stream_store(row, i, state[i])
 

@@ -24,7 +24,7 @@ __all__ = ["Reservoir"]
 
 DISTRIBUTIONS = ("normal", "uniform", "bernoulli")
 _CHUNK_VALUES = 1 << 21  # noise drawn per chunk of steps: at most this many values at once
-_PARALLEL_WORK = 30_000  # weights per step from which threads pay off
+_PARALLEL_WORK = 80_000  # weights × sequences per step from which threads pay off (measured)
 _AUTO_PROGRESS_WORK = 2e10  # edges × steps (about 20 s) above which progress=None shows a bar
 
 
@@ -99,7 +99,7 @@ class Reservoir:
         Store W as CSR (True) or dense (False); default: CSR below 50 % density.
     parallel : bool, optional
         Spread the rows of each step over Numba's threads. Default: when more
-        than one thread is available and a step has at least 30,000 weights
+        than one thread is available and a step has at least 80,000 weights (times sequences)
         (smaller steps lose more to thread start-up than they gain). Results are
         bit-identical either way.
     dtype : {numpy.float64, numpy.float32}
