@@ -191,3 +191,33 @@ def narma(u, order):
         delayed = u[t - order + 1] if t - order + 1 >= 0 else 0.0
         y[t + 1] = 0.3 * y[t] + 0.05 * y[t] * window + 1.5 * delayed * u[t] + 0.1
     return y[1:]
+
+
+# --- per-stream random numbers for parallel kernels ----------------------------------
+# A numpy Generator must not be shared across threads, so kernels that run many
+# independent simulations in parallel give each one its own xorshift64* stream,
+# seeded from the caller's Generator: results do not depend on the thread count.
+_XORSHIFT_MULTIPLIER = np.uint64(0x2545F4914F6CDD1D)
+
+
+@njit(inline="always")
+def xorshift_next(state, k):
+    """Advance stream ``k`` of the uint64 array ``state`` and return 64 random bits."""
+    x = state[k]
+    x ^= x >> np.uint64(12)
+    x ^= x << np.uint64(25)
+    x ^= x >> np.uint64(27)
+    state[k] = x
+    return x * _XORSHIFT_MULTIPLIER
+
+
+@njit(inline="always")
+def xorshift_uniform(state, k):
+    """A float in [0, 1) with 53 random bits from stream ``k``."""
+    return np.float64(xorshift_next(state, k) >> np.uint64(11)) * 1.1102230246251565e-16
+
+
+@njit(inline="always")
+def xorshift_below(state, k, n):
+    """An integer in [0, n) from stream ``k`` (n < 2^53)."""
+    return np.int64(xorshift_uniform(state, k) * n)

@@ -43,6 +43,7 @@ _KINDS: dict[str, type | str] = {
     "reservoir.ESN": "reservoir.esn:ESN",
     "reservoir.Ridge": "reservoir.readouts:Ridge",
     "reservoir.RLS": "reservoir.readouts:RLS",
+    "hopfield.Hopfield": "hopfield.classical:Hopfield",
 }
 
 
