@@ -23,15 +23,22 @@ ORDER_RANDOM, ORDER_GIVEN = 0, 1
 POLYNOMIAL, RECTIFIED, EXPONENTIAL = 0, 1, 2
 
 
-@njit(**inline_options())
-def _field(i, s, indptr, indices, weights, dense, use_dense, h):
-    """h[i] = Σ_j w_ij s_j (row i of W); ``h`` starts at zero."""
-    if use_dense:
-        for j in range(s.shape[0]):
-            h[i] += dense[i, j] * s[j]
-    else:
-        for k in range(indptr[i], indptr[i + 1]):
-            h[i] += weights[k] * s[indices[k]]
+@njit(**jit_options(parallel=True))
+def initial_fields(states, indptr, indices, weights, dense, use_dense, fields):
+    """fields[q, i] = Σ_j w_ij states[q, j] for every probe q (fields start at zero).
+
+    Rows of W are the outer loop, so each row is read from memory once and reused
+    from the cache for every probe.
+    """
+    n_probes, n = states.shape
+    for i in prange(n):
+        for q in range(n_probes):
+            if use_dense:
+                for j in range(n):
+                    fields[q, i] += dense[i, j] * states[q, j]
+            else:
+                for k in range(indptr[i], indptr[i + 1]):
+                    fields[q, i] += weights[k] * states[q, indices[k]]
 
 
 @njit(**inline_options())
@@ -61,13 +68,9 @@ def _energy(s, h, thresholds, scale):
 def async_recall(
     states,
     fields,
-    indptr,
-    indices,
-    weights,
     out_indptr,
     out_targets,
     out_weights,
-    dense,
     dense_t,
     use_dense,
     diagonal,
@@ -85,14 +88,14 @@ def async_recall(
 ):
     """Asynchronous recall of every row of ``states`` (Q, N) int8, in place.
 
-    ``weights``/``dense`` hold W in stored units (integers for the Hebbian rule);
+    ``out_weights``/``dense_t`` hold W in stored units (integers for the Hebbian rule);
     the effective field is ``scale * h``. Unit i becomes sgn(scale h_i - θ_i)
     (unchanged on a tie) at zero temperature, and +1 with probability
     1 / (1 + exp(-2 (scale h_i - θ_i) / T)) at temperature T (Glauber dynamics).
     A sweep visits N units: a fresh random permutation each sweep
     (``order_mode`` 0) or ``order`` (1). Recall stops after a sweep without a
-    flip (T = 0) or after ``max_sweeps``. ``fields`` (Q, N) is work space of the
-    field dtype. Writes the energy after each sweep to ``energies`` (Q,
+    flip (T = 0) or after ``max_sweeps``. ``fields`` (Q, N) holds the initial
+    fields (see :func:`initial_fields`) and is kept up to date. Writes the energy after each sweep to ``energies`` (Q,
     max_sweeps + 1; column 0 is the start, unused columns left as given), the
     number of sweeps and of flips per probe, and ``settled`` (1 where a sweep
     ended without a flip at zero temperature: a fixed point). Energies use the symmetric formula, valid
@@ -102,8 +105,6 @@ def async_recall(
     for q in prange(states.shape[0]):
         s = states[q]
         h = fields[q]
-        for i in range(n):
-            _field(i, s, indptr, indices, weights, dense, use_dense, h)
         energy = _energy(s, h, thresholds, scale)
         energies[q, 0] = energy
         visit = order.copy()

@@ -106,7 +106,7 @@ class Hopfield:
     # --- construction -------------------------------------------------------------------
     def _dtype(self):
         exact = self.rule == "hebbian" and not np.any(self.threshold)
-        return np.int64 if exact else np.float64
+        return np.int32 if exact else np.float64  # |Σ_μ ξ_i ξ_j| <= P
 
     def _mask(self, graph) -> sp.csr_array:
         if isinstance(graph, nx.Graph):
@@ -131,7 +131,7 @@ class Hopfield:
     @property
     def scale(self) -> float:
         """Factor from stored to effective weights (1/N for the integer Hebbian sums)."""
-        return 1.0 / self.n_units if self._learned.dtype == np.int64 else 1.0
+        return 1.0 / self.n_units if np.issubdtype(self._learned.dtype, np.integer) else 1.0
 
     def _effective_stored(self) -> np.ndarray:
         """The learned matrix with the diagonal rule applied, in stored units."""
@@ -143,11 +143,7 @@ class Hopfield:
     def _compile(self) -> None:
         """Arrays for the kernels: dense (N, N) or CSR (rows = targets) and its transpose."""
         stored = self._effective_stored()
-        dtype = (
-            np.int32
-            if stored.dtype == np.int64 and np.abs(stored).max(initial=0) < 2**31
-            else stored.dtype
-        )
+        dtype = stored.dtype
         self._field_dtype = np.int64 if np.issubdtype(dtype, np.integer) else np.float64
         self._diagonal = np.diagonal(stored).astype(np.float64).copy()
         if self.mask is None:
@@ -178,8 +174,8 @@ class Hopfield:
         new = np.atleast_2d(check_bipolar(patterns, n_units=self.n_units))
         self.patterns = np.vstack([self.patterns, new])
         if self.rule == "hebbian":
-            xi = new.astype(self._learned.dtype)
-            self._learned += xi.T @ xi
+            xi = new.astype(np.float64)  # BLAS; exact, the sums are integers below 2^53
+            self._learned += (xi.T @ xi).astype(self._learned.dtype)
         elif self.rule == "storkey":
             for pattern in new.astype(np.float64):
                 self._learned += _storkey_increment(self._learned, pattern)
@@ -322,12 +318,11 @@ class Hopfield:
         flips = np.zeros(n_probes, dtype=np.int64)
         settled = np.zeros(n_probes, dtype=np.int8)
         fields = np.zeros(states.shape, dtype=self._field_dtype)
+        _kernels.initial_fields(states, *self._csr, self._dense, self._use_dense, fields)
         _kernels.async_recall(
             states,
             fields,
-            *self._csr,
             *self._csr_by_source,
-            self._dense,
             self._dense_t,
             self._use_dense,
             self._diagonal,
