@@ -216,6 +216,10 @@ class Hopfield:
             (weights.astype(np.float64) * self.scale, indices, indptr), shape=(self.n_units,) * 2
         )
 
+    def to_networkx(self) -> nx.DiGraph:
+        """The network as a graph: units are nodes, non-zero weights are edges (both directions)."""
+        return graphs.as_csr(self.weights).to_networkx()
+
     # --- recall ------------------------------------------------------------------------------
     def _probes(self, probe) -> tuple[np.ndarray, bool]:
         states = check_bipolar(probe, "probe", n_units=self.n_units)

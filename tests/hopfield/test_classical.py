@@ -183,12 +183,27 @@ def test_dilution_keeps_only_graph_edges():
     np.testing.assert_allclose(weights[adjacency == 1], full[adjacency == 1])
 
 
-def test_same_seed_same_recall_whatever_the_batch():
+def test_export_to_networkx():
+    net = Hopfield(30, graph=nx.cycle_graph(30)).store(random_patterns(3, 30, seed=14))
+    exported = net.to_networkx()
+    assert exported.number_of_nodes() == 30
+    assert set(exported.edges) <= {(u, v) for u, v in nx.cycle_graph(30).to_directed().edges}
+    assert all(exported[u][v]["weight"] == exported[v][u]["weight"] for u, v in exported.edges)
+
+
+def test_same_seed_same_recall_whatever_the_thread_count():
+    import numba
+
     patterns = random_patterns(20, 200, seed=11)
     net = Hopfield(200).store(patterns)
     probes = flip(patterns, 0.25, seed=12)
-    together = net.recall(probes, seed=5)
-    np.testing.assert_array_equal(together, net.recall(probes, seed=5))
+    together = net.recall(probes, seed=5, temperature=0.3, max_sweeps=5)
+    numba.set_num_threads(1)
+    try:
+        alone = net.recall(probes, seed=5, temperature=0.3, max_sweeps=5)
+    finally:
+        numba.set_num_threads(numba.config.NUMBA_NUM_THREADS)
+    np.testing.assert_array_equal(together, alone)
 
 
 def test_save_and_load(tmp_path):
