@@ -44,6 +44,7 @@ _KINDS: dict[str, type | str] = {
     "reservoir.Ridge": "reservoir.readouts:Ridge",
     "reservoir.RLS": "reservoir.readouts:RLS",
     "hopfield.Hopfield": "hopfield.classical:Hopfield",
+    **{f"rnn.{name}": f"rnn.networks:{name}" for name in ("RNN", "Elman", "Jordan", "LSTM", "GRU")},
 }
 
 

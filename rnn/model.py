@@ -1,0 +1,747 @@
+"""Gradient-trained recurrent networks: the shared machinery.
+
+A model is a stack of recurrent layers (weights in PyTorch's layout and names)
+and a linear output layer ``weight_out`` (n_out × n_hidden), ``bias_out``.
+The forward pass runs layer by layer: one large matrix product for the input
+projections of all steps, a compiled time loop (``rnn/_kernels.py``), and one
+large product for the outputs. Backpropagation through time mirrors it.
+
+Sequence modes, chosen from the shapes of X and Y:
+
+* many-to-many: X (B, T, n_in), Y (B, T, n_out) — a target at every step;
+* many-to-one: X (B, T, n_in), Y (B, n_out) — a target after the last step;
+* one-to-many: X (B, n_in) given at the first step (zeros after), Y (B, T, n_out);
+* one-to-one: X (B, n_in), Y (B, n_out) — one step.
+
+For the softmax output (cross-entropy loss) Y may also hold integer class
+labels, (B, T) or (B,). Variable-length sequences take ``lengths`` (B,): steps
+at or beyond a sequence's length neither count in the loss nor change its
+final state.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from neurodyn import io
+from neurodyn._validation import as_float_array, check_choice, check_float, check_int
+from neurodyn.errors import SimulationError
+from neurodyn.progress import Progress, ProgressLike
+from neurodyn.random import SeedLike, seed_metadata, spawn
+from rnn import _kernels
+from rnn.optim import clip_by_global_norm, clip_by_value, make_optimizer
+
+__all__ = ["History", "RecurrentModel"]
+
+MODES = ("many-to-many", "many-to-one", "one-to-many", "one-to-one")
+INITS = ("default", "xavier", "orthogonal")
+
+
+@dataclass
+class History:
+    """Per-epoch record of a :meth:`RecurrentModel.fit` run.
+
+    ``metric`` is NRMSE for the MSE loss and accuracy for cross-entropy;
+    ``val_*`` are empty without validation data. ``best_epoch`` is the epoch
+    whose weights were kept (the last one without early stopping).
+    """
+
+    loss: list = field(default_factory=list)
+    val_loss: list = field(default_factory=list)
+    metric: list = field(default_factory=list)
+    val_metric: list = field(default_factory=list)
+    seconds: list = field(default_factory=list)
+    metric_name: str = ""
+    best_epoch: int = -1
+    stopped_early: bool = False
+
+    def as_dict(self) -> dict:
+        return {name: getattr(self, name) for name in self.__dataclass_fields__}
+
+
+@dataclass
+class _Batch:
+    """A minibatch in time-major form."""
+
+    inputs: np.ndarray  # (T, B, n_in)
+    targets: np.ndarray | None  # (T, B, n_out)
+    mask: np.ndarray | None  # (T, B): 1 where the loss counts
+    lengths: np.ndarray  # (B,)
+
+
+class RecurrentModel:
+    """Base class of :class:`~rnn.RNN`, :class:`~rnn.Elman`, :class:`~rnn.Jordan`,
+    :class:`~rnn.LSTM` and :class:`~rnn.GRU` (see their docstrings)."""
+
+    cell = "rnn"
+    n_gates = 1
+    default_nonlinearity = "tanh"
+
+    def __init__(
+        self,
+        n_in: int,
+        n_hidden: int,
+        n_out: int,
+        *,
+        num_layers: int = 1,
+        nonlinearity: str | None = None,
+        output: str = "linear",
+        dropout: float = 0.0,
+        input_dropout: float = 0.0,
+        init: str = "default",
+        dtype=np.float64,
+        seed: SeedLike = None,
+    ) -> None:
+        owner = type(self).__name__
+        self.n_in = check_int(n_in, "n_in", low=1, owner=owner)
+        self.n_hidden = check_int(n_hidden, "n_hidden", low=1, owner=owner)
+        self.n_out = check_int(n_out, "n_out", low=1, owner=owner)
+        self.num_layers = check_int(num_layers, "num_layers", low=1, owner=owner)
+        nonlinearity = nonlinearity or self.default_nonlinearity
+        self.nonlinearity = check_choice(
+            nonlinearity, "nonlinearity", tuple(_kernels.NONLINEARITIES), owner=owner
+        )
+        self.output = check_choice(output, "output", ("linear", "softmax"), owner=owner)
+        self.dropout = check_float(
+            dropout, "dropout", low=0.0, high=1.0, high_open=True, owner=owner
+        )
+        self.input_dropout = check_float(
+            input_dropout, "input_dropout", low=0.0, high=1.0, high_open=True, owner=owner
+        )
+        self.init = check_choice(init, "init", INITS, owner=owner)
+        self.dtype = np.dtype(dtype)
+        if self.dtype not in (np.float32, np.float64):
+            raise TypeError(f"{owner}.dtype: expected float32 or float64 (got {self.dtype})")
+        self.seed = seed
+        self._init_rng, self._train_rng = spawn(seed, 2, f"{owner}.seed")
+        self.mode_: str | None = None
+        self.params = self._initial_parameters()
+
+    # --- parameters -----------------------------------------------------------------------
+    @property
+    def loss(self) -> str:
+        return "mse" if self.output == "linear" else "cross_entropy"
+
+    def _layer_shapes(self) -> dict[str, tuple]:
+        shapes = {}
+        rows = self.n_gates * self.n_hidden
+        for layer in range(self.num_layers):
+            width = self.n_in if layer == 0 else self.n_hidden
+            shapes |= {
+                f"weight_ih_l{layer}": (rows, width),
+                f"weight_hh_l{layer}": (rows, self.n_hidden),
+                f"bias_ih_l{layer}": (rows,),
+                f"bias_hh_l{layer}": (rows,),
+            }
+        return shapes
+
+    def parameter_shapes(self) -> dict[str, tuple]:
+        """Name → shape of every trainable array (PyTorch names for the recurrent layers)."""
+        return self._layer_shapes() | {
+            "weight_out": (self.n_out, self.n_hidden),
+            "bias_out": (self.n_out,),
+        }
+
+    @property
+    def n_parameters(self) -> int:
+        return int(sum(np.prod(shape) for shape in self.parameter_shapes().values()))
+
+    def _initial_parameters(self) -> dict[str, np.ndarray]:
+        rng = self._init_rng
+        params = {}
+        bound = 1.0 / np.sqrt(self.n_hidden)  # PyTorch's default for recurrent layers and Linear
+        for name, shape in self.parameter_shapes().items():
+            if self.init == "default" or name.endswith("_out"):
+                values = rng.uniform(-bound, bound, shape)
+            elif name.startswith("bias"):
+                values = np.zeros(shape)
+            elif name.startswith("weight_hh") and self.init == "orthogonal":
+                values = np.vstack(
+                    [_orthogonal(rng, self.n_hidden) for _ in range(shape[0] // self.n_hidden)]
+                )
+            else:  # Xavier/Glorot uniform, per gate block
+                fan_in, fan_out = shape[1], shape[0] // self.n_gates
+                limit = np.sqrt(6.0 / (fan_in + fan_out))
+                values = rng.uniform(-limit, limit, shape)
+            params[name] = np.ascontiguousarray(values, dtype=self.dtype)
+        return params
+
+    def get_weights(self) -> dict[str, np.ndarray]:
+        """Copies of all parameters, by name."""
+        return {name: value.copy() for name, value in self.params.items()}
+
+    def set_weights(self, weights: dict) -> RecurrentModel:
+        """Set parameters by name; shapes must match :meth:`parameter_shapes`."""
+        shapes = self.parameter_shapes()
+        unknown = set(weights) - set(shapes)
+        if unknown:
+            raise ValueError(f"{type(self).__name__}.set_weights: unknown names {sorted(unknown)}")
+        for name, value in weights.items():
+            array = as_float_array(value, name, dtype=self.dtype, owner=type(self).__name__)
+            if array.shape != shapes[name]:
+                raise ValueError(
+                    f"{type(self).__name__}.{name}: expected shape {shapes[name]} (got {array.shape})"
+                )
+            self.params[name] = np.ascontiguousarray(array)
+        return self
+
+    # --- data --------------------------------------------------------------------------------
+    def _batch(self, X, Y=None, lengths=None, n_steps: int | None = None) -> tuple[_Batch, str]:
+        owner = type(self).__name__
+        inputs = as_float_array(X, "X", ndim=(2, 3), dtype=self.dtype, owner=owner)
+        if inputs.shape[-1] != self.n_in:
+            raise ValueError(
+                f"{owner}.X: expected {self.n_in} input features (got {inputs.shape[-1]})"
+            )
+        batch = inputs.shape[0]
+        targets = None
+        if Y is not None:
+            targets = self._targets(Y, batch)
+        sequence_target = targets is not None and targets.ndim == 3
+        if inputs.ndim == 3:
+            mode = (
+                "many-to-many"
+                if (sequence_target or (targets is None and n_steps is None))
+                else "many-to-one"
+            )
+            x_tm = np.ascontiguousarray(inputs.transpose(1, 0, 2))
+        else:
+            steps = targets.shape[1] if sequence_target else (n_steps or 1)
+            mode = "one-to-many" if steps > 1 or sequence_target else "one-to-one"
+            x_tm = np.zeros((steps, batch, self.n_in), dtype=self.dtype)
+            x_tm[0] = inputs
+        n_time = x_tm.shape[0]
+        if lengths is None:
+            lengths = np.full(batch, n_time, dtype=np.int64)
+        else:
+            lengths = np.asarray(lengths)
+            if lengths.shape != (batch,) or not np.issubdtype(lengths.dtype, np.integer):
+                raise ValueError(f"{owner}.lengths: expected {batch} integers")
+            if lengths.min() < 1 or lengths.max() > n_time:
+                raise ValueError(f"{owner}.lengths: must lie in [1, {n_time}]")
+        valid = (np.arange(n_time)[:, None] < lengths[None, :]).astype(self.dtype)
+        if targets is None:
+            return _Batch(x_tm, None, None, lengths), mode
+        if sequence_target:
+            if targets.shape[1] != n_time:
+                raise ValueError(f"{owner}.Y: has {targets.shape[1]} steps but X has {n_time}")
+            t_tm, mask = np.ascontiguousarray(targets.transpose(1, 0, 2)), valid
+        else:
+            t_tm = np.zeros((n_time, batch, self.n_out), dtype=self.dtype)
+            t_tm[lengths - 1, np.arange(batch)] = targets
+            mask = np.zeros((n_time, batch), dtype=self.dtype)
+            mask[lengths - 1, np.arange(batch)] = 1.0
+        return _Batch(x_tm, t_tm, mask, lengths), mode
+
+    def _targets(self, Y, batch: int) -> np.ndarray:
+        """Targets as floats with n_out columns (integer class labels become one-hot rows)."""
+        owner = type(self).__name__
+        array = np.asarray(Y)
+        if self.output == "softmax" and np.issubdtype(array.dtype, np.integer):
+            if array.ndim not in (1, 2) or array.min() < 0 or array.max() >= self.n_out:
+                raise ValueError(
+                    f"{owner}.Y: class labels must be integers in [0, {self.n_out}), shaped (B,) or (B, T)"
+                )
+            array = np.eye(self.n_out, dtype=self.dtype)[array]
+        targets = as_float_array(array, "Y", ndim=(2, 3), dtype=self.dtype, owner=owner)
+        if targets.shape[0] != batch or targets.shape[-1] != self.n_out:
+            raise ValueError(
+                f"{owner}.Y: expected shape ({batch}, n_out={self.n_out}) or ({batch}, T, {self.n_out}) "
+                f"(got {targets.shape})"
+            )
+        return targets
+
+    # --- forward and backward ----------------------------------------------------------------
+    def _dropout_mask(self, rate: float, shape, rng) -> np.ndarray | None:
+        if rate == 0.0 or rng is None:
+            return None
+        return ((rng.random(shape) >= rate) / (1.0 - rate)).astype(self.dtype)
+
+    def _initial_state(self, h0, batch: int):
+        """The initial state in the cell's format (zeros when ``h0`` is None)."""
+        shape = (self.num_layers, batch, self.n_hidden)
+        if h0 is None:
+            return np.zeros(shape, dtype=self.dtype)
+        state = as_float_array(h0, "h0", ndim=3, dtype=self.dtype, owner=type(self).__name__)
+        if state.shape != shape:
+            raise ValueError(
+                f"{type(self).__name__}.h0: expected shape {shape} (got {state.shape})"
+            )
+        return state
+
+    def _forward(
+        self, batch: _Batch, h0=None, rng=None, teacher: bool = False
+    ) -> tuple[np.ndarray, dict]:
+        """Outputs (T, B, n_out) — logits, or probabilities for softmax — and the cache.
+
+        ``rng`` switches dropout on; ``teacher`` lets networks that feed their
+        output back use the targets instead (teacher forcing).
+        """
+        T, B, _ = batch.inputs.shape
+        state = self._initial_state(h0, B)
+        layer_input = batch.inputs
+        input_mask = self._dropout_mask(self.input_dropout, layer_input.shape, rng)
+        if input_mask is not None:
+            layer_input = layer_input * input_mask
+        cache = {"inputs": [], "layers": [], "masks": [input_mask]}
+        for layer in range(self.num_layers):
+            cache["inputs"].append(layer_input)
+            layer_cache = self._layer_forward(layer, layer_input, self._layer_state(state, layer))
+            cache["layers"].append(layer_cache)
+            layer_input = layer_cache["hs"][1:]
+            if layer < self.num_layers - 1:
+                mask = self._dropout_mask(self.dropout, layer_input.shape, rng)
+                cache["masks"].append(mask)
+                if mask is not None:
+                    layer_input = layer_input * mask
+        cache["top"] = layer_input
+        logits = (
+            layer_input.reshape(T * B, self.n_hidden) @ self.params["weight_out"].T
+            + self.params["bias_out"]
+        )
+        outputs = logits.reshape(T, B, self.n_out)
+        if self.output == "softmax":
+            outputs = _softmax(outputs)
+        return outputs, cache
+
+    def _layer_state(self, state, layer: int):
+        return state[layer]
+
+    def _project(
+        self, layer: int, layer_input: np.ndarray, with_recurrent_bias: bool = True
+    ) -> np.ndarray:
+        T, B, width = layer_input.shape
+        bias = self.params[f"bias_ih_l{layer}"]
+        if with_recurrent_bias:
+            bias = bias + self.params[f"bias_hh_l{layer}"]
+        projected = layer_input.reshape(T * B, width) @ self.params[f"weight_ih_l{layer}"].T + bias
+        return projected.reshape(T, B, -1)
+
+    def _layer_forward(self, layer: int, layer_input: np.ndarray, state) -> dict:
+        T, B, _ = layer_input.shape
+        hs = np.empty((T + 1, B, self.n_hidden), dtype=self.dtype)
+        hs[0] = state
+        whh_t = np.ascontiguousarray(self.params[f"weight_hh_l{layer}"].T)
+        _kernels.rnn_forward(self._project(layer, layer_input), whh_t, self._code(), hs)
+        return {"hs": hs}
+
+    def _code(self) -> int:
+        return _kernels.NONLINEARITIES[self.nonlinearity]
+
+    def _layer_backward(
+        self, layer: int, cache: dict, layer_input, dh_out
+    ) -> tuple[dict, np.ndarray]:
+        """Gradients of layer ``layer`` and dL/d(layer input), given dL/dh_t (T, B, H)."""
+        hs = cache["hs"]
+        dpre = np.empty_like(dh_out)
+        _kernels.rnn_backward(hs, self.params[f"weight_hh_l{layer}"], self._code(), dh_out, dpre)
+        return self._gate_gradients(layer, layer_input, dpre, dpre, hs)
+
+    def _gate_gradients(
+        self, layer: int, layer_input, d_input_side, d_recurrent_side, hs
+    ) -> tuple[dict, np.ndarray]:
+        """Weight gradients as single products over all steps: Σ_t δ_tᵀ x_t and Σ_t δ_tᵀ h_{t-1}."""
+        T, B, width = layer_input.shape
+        rows = d_input_side.shape[2]
+        flat_in = d_input_side.reshape(T * B, rows)
+        flat_rec = d_recurrent_side.reshape(T * B, rows)
+        grads = {
+            f"weight_ih_l{layer}": flat_in.T @ layer_input.reshape(T * B, width),
+            f"weight_hh_l{layer}": flat_rec.T @ hs[:-1].reshape(T * B, self.n_hidden),
+            f"bias_ih_l{layer}": flat_in.sum(axis=0),
+            f"bias_hh_l{layer}": flat_rec.sum(axis=0),
+        }
+        d_layer_input = (flat_in @ self.params[f"weight_ih_l{layer}"]).reshape(T, B, width)
+        return grads, d_layer_input
+
+    def _backward(self, cache: dict, d_outputs: np.ndarray) -> dict:
+        """Gradients of all parameters from dL/d(logits) (T, B, n_out)."""
+        T, B, _ = d_outputs.shape
+        top = cache["top"]
+        flat = d_outputs.reshape(T * B, self.n_out)
+        grads = {
+            "weight_out": flat.T @ top.reshape(T * B, self.n_hidden),
+            "bias_out": flat.sum(axis=0),
+        }
+        d_hidden = (flat @ self.params["weight_out"]).reshape(T, B, self.n_hidden)
+        for layer in range(self.num_layers - 1, -1, -1):
+            if layer < self.num_layers - 1 and cache["masks"][layer + 1] is not None:
+                d_hidden = d_hidden * cache["masks"][layer + 1]
+            layer_grads, d_hidden = self._layer_backward(
+                layer, cache["layers"][layer], cache["inputs"][layer], d_hidden
+            )
+            grads |= layer_grads
+        return grads
+
+    def _loss(self, outputs: np.ndarray, batch: _Batch) -> tuple[float, np.ndarray]:
+        """Loss and dL/d(logits). MSE is averaged over every counted output value;
+        cross-entropy over every counted step."""
+        mask = batch.mask[:, :, None]
+        if self.loss == "mse":
+            count = mask.sum() * self.n_out
+            error = (outputs - batch.targets) * mask
+            return float(np.sum(error * error) / count), (2.0 / count) * error
+        count = mask.sum()
+        log_p = np.log(np.maximum(outputs, np.finfo(self.dtype).tiny))
+        loss = -float(np.sum(batch.targets * log_p * mask) / count)
+        return loss, (outputs - batch.targets) * mask / count
+
+    def loss_and_gradients(
+        self, X, Y, *, lengths=None, h0=None, loss_from: int = 0
+    ) -> tuple[float, dict]:
+        """Loss on (X, Y) and its gradient with respect to every parameter (full BPTT).
+
+        ``loss_from`` counts only the outputs of steps ≥ ``loss_from`` (truncated
+        BPTT windows use it). No dropout is applied.
+        """
+        batch, mode = self._batch(X, Y, lengths)
+        batch.mask[:loss_from] = 0.0
+        outputs, cache = self._forward(batch, h0, teacher=True)
+        loss, d_outputs = self._loss(outputs, batch)
+        return loss, self._backward(cache, d_outputs)
+
+    # --- inference ------------------------------------------------------------------------------
+    def _final_state(self, cache: dict, lengths: np.ndarray):
+        batch_index = np.arange(lengths.shape[0])
+        return np.stack([layer["hs"][lengths, batch_index] for layer in cache["layers"]])
+
+    def predict(
+        self, X, *, h0=None, lengths=None, n_steps: int | None = None, return_state: bool = False
+    ):
+        """Outputs for X (probabilities for a softmax output).
+
+        X (B, T, n_in) gives (B, T, n_out), or (B, n_out) — the output after each
+        sequence's last step — for a model trained many-to-one. X (B, n_in) gives
+        (B, n_out), or (B, n_steps, n_out) with ``n_steps`` (one-to-many; by
+        default the length it was trained on). ``h0`` is the initial state
+        ((num_layers, B, H); LSTM: a pair (h0, c0)); ``return_state`` also
+        returns the final state in the same format. Works on an untrained model.
+        """
+        if n_steps is None and np.ndim(X) == 2 and self.mode_ == "one-to-many":
+            n_steps = self._trained_steps
+        batch, mode = self._batch(X, lengths=lengths, n_steps=n_steps)
+        if mode == "many-to-many" and self.mode_ == "many-to-one":
+            mode = "many-to-one"
+        outputs, cache = self._forward(batch, h0)
+        outputs = outputs.transpose(1, 0, 2)
+        if mode in ("many-to-one", "one-to-one"):
+            outputs = outputs[np.arange(outputs.shape[0]), batch.lengths - 1]
+        result = np.ascontiguousarray(outputs)
+        return (result, self._final_state(cache, batch.lengths)) if return_state else result
+
+    # --- training -----------------------------------------------------------------------------------
+    def fit(
+        self,
+        X,
+        Y,
+        *,
+        epochs: int = 10,
+        lr: float = 1e-3,
+        optimizer: str = "adam",
+        batch_size: int = 32,
+        clip: float | None = None,
+        clip_value: float | None = None,
+        momentum: float = 0.9,
+        l1: float = 0.0,
+        l2: float = 0.0,
+        truncate: tuple[int, int] | None = None,
+        validation_split: float = 0.0,
+        validation_data=None,
+        patience: int | None = None,
+        restore_best: bool = True,
+        shuffle: bool = True,
+        lengths=None,
+        progress: ProgressLike = True,
+    ) -> History:
+        """Train by backpropagation through time on minibatches.
+
+        Parameters
+        ----------
+        X, Y : arrays
+            See the module docstring for the shapes and modes.
+        epochs, lr, batch_size : training length, learning rate, sequences per step.
+        optimizer : {"adam", "sgd", "rmsprop"}
+            ``momentum`` applies to SGD.
+        clip : float, optional
+            Clip the global L2 norm of all gradients to this value.
+        clip_value : float, optional
+            Clip every gradient entry to [-clip_value, clip_value].
+        l1, l2 : float
+            Penalties λ₁ Σ|w| and λ₂ Σ w² on the weight matrices (not the biases).
+        truncate : (k1, k2), optional
+            Truncated BPTT: every k1 steps, update with the gradient of those k1
+            steps' loss, back-propagated k2 ≥ k1 steps, the state entering that
+            span held fixed. Many-to-many sequences only.
+        validation_split : float
+            Fraction of the sequences (the last ones) held out for validation.
+        validation_data : (X_val, Y_val), optional
+        patience : int, optional
+            Early stopping: stop after this many epochs without a lower
+            validation loss; with ``restore_best`` the best weights are put back.
+        shuffle : bool
+            Shuffle the sequences every epoch.
+        lengths : array (B,), optional
+            Valid length of each sequence.
+        progress : bool or callable
+            A tqdm bar over epochs (see :mod:`neurodyn.progress`).
+
+        Returns
+        -------
+        History
+        """
+        owner = type(self).__name__
+        epochs = check_int(epochs, "epochs", low=1, owner=owner)
+        batch_size = check_int(batch_size, "batch_size", low=1, owner=owner)
+        l1 = check_float(l1, "l1", low=0.0, owner=owner)
+        l2 = check_float(l2, "l2", low=0.0, owner=owner)
+        if clip is not None:
+            clip = check_float(clip, "clip", low=0.0, low_open=True, owner=owner)
+        if clip_value is not None:
+            clip_value = check_float(clip_value, "clip_value", low=0.0, low_open=True, owner=owner)
+        if patience is not None:
+            patience = check_int(patience, "patience", low=1, owner=owner)
+        train, mode = self._batch(X, Y, lengths)
+        validation = self._validation(train, validation_split, validation_data)
+        if validation is not None and validation_data is None:
+            train, validation = validation
+        if patience is not None and validation is None:
+            raise ValueError(
+                f"{owner}.patience: early stopping needs validation_split or validation_data"
+            )
+        if truncate is not None:
+            truncate = self._check_truncate(truncate, mode, train.inputs.shape[0])
+        self.mode_ = mode
+        self._trained_steps = train.inputs.shape[0]
+        optimizer_ = make_optimizer(optimizer, lr, momentum)
+        history = History(metric_name="nrmse" if self.loss == "mse" else "accuracy")
+        best = (np.inf, self.get_weights(), -1)
+        stale = 0
+        n_train = train.inputs.shape[1]
+        with Progress(epochs, progress, desc=f"{owner}.fit", unit="epoch") as report:
+            for epoch in range(epochs):
+                start = time.perf_counter()
+                order = self._train_rng.permutation(n_train) if shuffle else np.arange(n_train)
+                losses, weights = [], []
+                for first in range(0, n_train, batch_size):
+                    chosen = order[first : first + batch_size]
+                    part = _Batch(
+                        train.inputs[:, chosen],
+                        train.targets[:, chosen],
+                        train.mask[:, chosen],
+                        train.lengths[chosen],
+                    )
+                    if truncate is None:
+                        loss = self._train_step(part, optimizer_, clip, clip_value, l1, l2)
+                    else:
+                        loss = self._train_truncated(
+                            part, truncate, optimizer_, clip, clip_value, l1, l2
+                        )
+                    if not np.isfinite(loss):
+                        raise SimulationError(
+                            f"{owner}.fit: the loss became {loss} at epoch {epoch + 1}; lower lr or set clip="
+                        )
+                    losses.append(loss)
+                    weights.append(chosen.shape[0])
+                history.loss.append(float(np.average(losses, weights=weights)))
+                history.metric.append(self._metric(train))
+                history.seconds.append(time.perf_counter() - start)
+                monitored = history.loss[-1]
+                if validation is not None:
+                    outputs, _ = self._forward(validation)
+                    history.val_loss.append(self._loss(outputs, validation)[0])
+                    history.val_metric.append(self._metric(validation, outputs))
+                    monitored = history.val_loss[-1]
+                if monitored < best[0]:
+                    best, stale = (monitored, self.get_weights(), epoch), 0
+                else:
+                    stale += 1
+                report.update(1)
+                if patience is not None and stale >= patience:
+                    history.stopped_early = True
+                    break
+        if validation is not None and restore_best:
+            self.set_weights(best[1])
+            history.best_epoch = best[2]
+        else:
+            history.best_epoch = len(history.loss) - 1
+        return history
+
+    def _validation(self, train: _Batch, split: float, data):
+        if data is not None:
+            X_val, Y_val = data
+            return self._batch(X_val, Y_val)[0]
+        split = check_float(
+            split, "validation_split", low=0.0, high=1.0, high_open=True, owner=type(self).__name__
+        )
+        if split == 0.0:
+            return None
+        n = train.inputs.shape[1]
+        n_val = max(1, round(split * n))
+        if n_val >= n:
+            raise ValueError(
+                f"{type(self).__name__}.validation_split: leaves no training sequences"
+            )
+        cut = n - n_val
+
+        def part(rows):
+            return _Batch(
+                train.inputs[:, rows],
+                train.targets[:, rows],
+                train.mask[:, rows],
+                train.lengths[rows],
+            )
+
+        return part(slice(0, cut)), part(slice(cut, n))
+
+    def _check_truncate(self, truncate, mode: str, n_time: int) -> tuple[int, int]:
+        owner = type(self).__name__
+        if mode != "many-to-many":
+            raise ValueError(
+                f"{owner}.truncate: truncated BPTT needs a target at every step (many-to-many)"
+            )
+        k1, k2 = (
+            check_int(k, name, low=1, owner=owner)
+            for k, name in zip(truncate, ("k1", "k2"), strict=True)
+        )
+        if k2 < k1:
+            raise ValueError(f"{owner}.truncate: needs k2 >= k1 (got k1={k1}, k2={k2})")
+        return k1, k2
+
+    def _penalise(self, grads: dict, l1: float, l2: float) -> None:
+        """Add the gradients of λ₁ Σ|w| + λ₂ Σ w² over the weight matrices (the reported
+        loss stays the data loss)."""
+        if not (l1 or l2):
+            return
+        for name, grad in grads.items():
+            if name.startswith("weight"):
+                weight = self.params[name]
+                grad += l1 * np.sign(weight) + 2.0 * l2 * weight
+
+    def _apply(self, grads, optimizer_, clip, clip_value, l1, l2) -> None:
+        self._penalise(grads, l1, l2)
+        if clip_value is not None:
+            clip_by_value(grads, clip_value)
+        if clip is not None:
+            clip_by_global_norm(grads, clip)
+        optimizer_.step(self.params, grads)
+
+    def _train_step(self, batch: _Batch, optimizer_, clip, clip_value, l1, l2) -> float:
+        outputs, cache = self._forward(batch, rng=self._train_rng, teacher=True)
+        loss, d_outputs = self._loss(outputs, batch)
+        self._apply(self._backward(cache, d_outputs), optimizer_, clip, clip_value, l1, l2)
+        return loss
+
+    def _train_truncated(
+        self, batch: _Batch, truncate, optimizer_, clip, clip_value, l1, l2
+    ) -> float:
+        """Every k1 steps: forward over the last k2 steps from the saved (fixed) state,
+        loss on the last k1 of them, backward, update."""
+        k1, k2 = truncate
+        n_time = batch.inputs.shape[0]
+        states = {0: self._initial_state(None, batch.inputs.shape[1])}
+        losses, counts = [], []
+        for end in range(k1, n_time + k1, k1):
+            end = min(end, n_time)
+            begin = max(0, end - k2)
+            begin = max(s for s in states if s <= begin)
+            window = _Batch(
+                batch.inputs[begin:end],
+                batch.targets[begin:end],
+                batch.mask[begin:end].copy(),
+                np.minimum(np.maximum(batch.lengths - begin, 1), end - begin),
+            )
+            window.mask[: max(0, end - k1 - begin)] = 0.0
+            if window.mask.sum() == 0:
+                continue
+            outputs, cache = self._forward(window, states[begin], rng=self._train_rng, teacher=True)
+            loss, d_outputs = self._loss(outputs, window)
+            grads = self._backward(cache, d_outputs)
+            for t in range(begin + 1, end + 1):
+                states[t] = self._window_state(cache, t - begin)
+            self._apply(grads, optimizer_, clip, clip_value, l1, l2)
+            losses.append(loss)
+            counts.append(window.mask.sum())
+        return float(np.average(losses, weights=counts))
+
+    def _window_state(self, cache: dict, step: int):
+        """The (detached) state after ``step`` steps of a window, in the h0 format."""
+        return np.stack([layer["hs"][step] for layer in cache["layers"]])
+
+    def _metric(self, batch: _Batch, outputs=None) -> float:
+        if outputs is None:
+            outputs, _ = self._forward(batch)
+        counted = batch.mask > 0
+        if self.loss == "mse":
+            true, predicted = batch.targets[counted], outputs[counted]
+            spread = np.std(true)
+            return (
+                float(np.sqrt(np.mean((true - predicted) ** 2)) / spread)
+                if spread > 0
+                else float("nan")
+            )
+        return float(
+            np.mean(
+                np.argmax(outputs[counted], axis=-1) == np.argmax(batch.targets[counted], axis=-1)
+            )
+        )
+
+    # --- saving -----------------------------------------------------------------------------------------
+    def _config(self) -> dict:
+        return {
+            "n_in": self.n_in,
+            "n_hidden": self.n_hidden,
+            "n_out": self.n_out,
+            "num_layers": self.num_layers,
+            "nonlinearity": self.nonlinearity,
+            "output": self.output,
+            "dropout": self.dropout,
+            "input_dropout": self.input_dropout,
+            "init": self.init,
+            "dtype": self.dtype.name,
+        }
+
+    def _io_state(self):
+        config = self._config() | {
+            "mode": self.mode_,
+            "trained_steps": getattr(self, "_trained_steps", None),
+        }
+        return self.get_weights(), config
+
+    @classmethod
+    def _from_io_state(cls, arrays, config):
+        settings = {k: v for k, v in config.items() if k not in ("mode", "trained_steps")}
+        settings["dtype"] = np.dtype(settings["dtype"])
+        model = cls(**settings)
+        model.set_weights(arrays)
+        model.mode_ = config.get("mode")
+        if config.get("trained_steps") is not None:
+            model._trained_steps = config["trained_steps"]
+        return model
+
+    def save(self, path):
+        """Save weights and settings to ``path`` (.npz + JSON metadata)."""
+        return io.save(self, path, seed=seed_metadata(self.seed))
+
+    @classmethod
+    def load(cls, path):
+        return io.load(path, expected_kind=cls._io_kind)
+
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}(n_in={self.n_in}, n_hidden={self.n_hidden}, n_out={self.n_out}, "
+            f"num_layers={self.num_layers}, {self.n_parameters} parameters)"
+        )
+
+
+def _softmax(logits: np.ndarray) -> np.ndarray:
+    shifted = np.exp(logits - logits.max(axis=-1, keepdims=True))
+    return shifted / shifted.sum(axis=-1, keepdims=True)
+
+
+def _orthogonal(rng: np.random.Generator, n: int) -> np.ndarray:
+    """A random orthogonal n × n matrix (QR of a Gaussian matrix, signs fixed)."""
+    q, r = np.linalg.qr(rng.standard_normal((n, n)))
+    return q * np.sign(np.diag(r))
