@@ -14,7 +14,15 @@ from neurodyn._validation import as_float_array, check_float, check_int
 from neurodyn.errors import SimulationError
 from neurodyn.random import SeedLike, as_generator
 
-__all__ = ["lorenz", "mackey_glass", "memory_capacity", "narma", "normalize", "to_forecasting"]
+__all__ = [
+    "adding_problem",
+    "lorenz",
+    "mackey_glass",
+    "memory_capacity",
+    "narma",
+    "normalize",
+    "to_forecasting",
+]
 
 
 def _steps_per(interval: float, h: float, what: str) -> int:
@@ -237,3 +245,33 @@ def normalize(series, low: float = -1.0, high: float = 1.0, *, reference=None) -
     lo, hi = ref.min(axis=0), ref.max(axis=0)
     span = np.where(hi > lo, hi - lo, 1.0)
     return low + (data - lo) * (high - low) / span
+
+
+def adding_problem(
+    n_sequences: int, length: int, *, seed: SeedLike = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """The adding problem in Arjovsky, Shah & Bengio's (2016) form.
+
+    Each step carries a value ~ U[0, 1] and a marker; exactly two markers are 1,
+    one in each half of the sequence. The target is the sum of the two marked
+    values; always answering 1 gives MSE 1/6 ≈ 0.167 (the chance level).
+
+    Returns
+    -------
+    X : ndarray, shape (n_sequences, length, 2)
+        Column 0 the values, column 1 the markers.
+    y : ndarray, shape (n_sequences, 1)
+    """
+    n_sequences = check_int(n_sequences, "n_sequences", low=1)
+    length = check_int(length, "length", low=2)
+    rng = as_generator(seed)
+    values = rng.uniform(0.0, 1.0, (n_sequences, length))
+    half = length // 2
+    first = rng.integers(0, half, n_sequences)
+    second = rng.integers(half, length, n_sequences)
+    markers = np.zeros((n_sequences, length))
+    rows = np.arange(n_sequences)
+    markers[rows, first] = 1.0
+    markers[rows, second] = 1.0
+    target = values[rows, first] + values[rows, second]
+    return np.stack([values, markers], axis=2), target[:, None]

@@ -19,7 +19,7 @@ import numpy as np
 from numba import njit, prange
 
 from neurodyn._intrinsics import store_fence, stream_store
-from neurodyn._math import fast_tanh
+from neurodyn._math import tanh
 from neurodyn.config import inline_options, jit_options
 
 INLINE = inline_options()
@@ -40,7 +40,7 @@ def _leaky_update(state, pre, leak, code, start, stop):
     first, last = np.uintp(start), np.uintp(stop)
     if code == TANH:
         for i in range(first, last):
-            state[i] = keep * state[i] + leak * fast_tanh(pre[i])
+            state[i] = keep * state[i] + leak * tanh(pre[i])
     elif code == IDENTITY:
         for i in range(first, last):
             state[i] = keep * state[i] + leak * pre[i]
@@ -49,7 +49,7 @@ def _leaky_update(state, pre, leak, code, start, stop):
             state[i] = keep * state[i] + leak * (pre[i] if pre[i] > 0 else 0.0)
     else:
         for i in range(first, last):
-            state[i] = keep * state[i] + leak * (0.5 + 0.5 * fast_tanh(0.5 * pre[i]))
+            state[i] = keep * state[i] + leak * (0.5 + 0.5 * tanh(0.5 * pre[i]))
 
 
 @njit(**INLINE)

@@ -7,7 +7,7 @@ import numpy as np
 from neurodyn import io
 from neurodyn._validation import as_float_array, check_float
 from rnn import _kernels
-from rnn.model import RecurrentModel, _Batch
+from rnn.model import RecurrentModel, _affine, _Batch
 
 __all__ = ["GRU", "LSTM", "RNN", "Elman", "Jordan"]
 
@@ -101,16 +101,16 @@ class LSTM(RecurrentModel):
 
     def _layer_forward(self, layer: int, layer_input: np.ndarray, state) -> dict:
         T, B, _ = layer_input.shape
-        hs = np.empty((T + 1, B, self.n_hidden), dtype=self.dtype)
-        cs = np.empty_like(hs)
+        hs = self._buffer(f"hs{layer}", (T + 1, B, self.n_hidden))
+        cs = self._buffer(f"cs{layer}", (T + 1, B, self.n_hidden))
         hs[0], cs[0] = state
-        gates = np.empty((T, B, 4 * self.n_hidden), dtype=self.dtype)
+        gates = self._buffer(f"gates{layer}", (T, B, 4 * self.n_hidden))
         whh_t = np.ascontiguousarray(self.params[f"weight_hh_l{layer}"].T)
         _kernels.lstm_forward(self._project(layer, layer_input), whh_t, hs, cs, gates)
         return {"hs": hs, "cs": cs, "gates": gates}
 
     def _layer_backward(self, layer: int, cache: dict, layer_input, dh_out):
-        dpre = np.empty((*dh_out.shape[:2], 4 * self.n_hidden), dtype=self.dtype)
+        dpre = self._buffer(f"dpre{layer}", (*dh_out.shape[:2], 4 * self.n_hidden))
         no_final_gradient = np.zeros(dh_out.shape[1:], dtype=self.dtype)
         _kernels.lstm_backward(
             cache["cs"],
@@ -154,10 +154,10 @@ class GRU(RecurrentModel):
 
     def _layer_forward(self, layer: int, layer_input: np.ndarray, state) -> dict:
         T, B, _ = layer_input.shape
-        hs = np.empty((T + 1, B, self.n_hidden), dtype=self.dtype)
+        hs = self._buffer(f"hs{layer}", (T + 1, B, self.n_hidden))
         hs[0] = state
-        gates = np.empty((T, B, 3 * self.n_hidden), dtype=self.dtype)
-        recurrent_n = np.empty((T, B, self.n_hidden), dtype=self.dtype)
+        gates = self._buffer(f"gates{layer}", (T, B, 3 * self.n_hidden))
+        recurrent_n = self._buffer(f"recurrent{layer}", (T, B, self.n_hidden))
         whh_t = np.ascontiguousarray(self.params[f"weight_hh_l{layer}"].T)
         xw = self._project(layer, layer_input, with_recurrent_bias=False)
         _kernels.gru_forward(xw, whh_t, self.params[f"bias_hh_l{layer}"], hs, gates, recurrent_n)
@@ -165,7 +165,7 @@ class GRU(RecurrentModel):
 
     def _layer_backward(self, layer: int, cache: dict, layer_input, dh_out):
         shape = (*dh_out.shape[:2], 3 * self.n_hidden)
-        dx, dhh = np.empty(shape, dtype=self.dtype), np.empty(shape, dtype=self.dtype)
+        dx, dhh = self._buffer(f"dx{layer}", shape), self._buffer(f"dhh{layer}", shape)
         _kernels.gru_backward(
             cache["hs"],
             cache["gates"],
@@ -247,10 +247,8 @@ class Jordan(RecurrentModel):
         if mask is not None:
             inputs = inputs * mask
         p = self.params
-        xw = (
-            inputs.reshape(T * B, self.n_in) @ p["weight_ih_l0"].T
-            + p["bias_ih_l0"]
-            + p["bias_ch_l0"]
+        xw = _affine(
+            inputs.reshape(T * B, self.n_in), p["weight_ih_l0"], p["bias_ih_l0"] + p["bias_ch_l0"]
         )
         context = np.empty((T + 1, B, self.n_out), dtype=self.dtype)
         context[0] = self._initial_state(h0, B)
