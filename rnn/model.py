@@ -383,8 +383,8 @@ class RecurrentModel:
         )
         return grads, d_layer_input
 
-    def _backward(self, cache: dict, d_outputs: np.ndarray) -> dict:
-        """Gradients of all parameters from dL/d(logits) (T, B, n_out)."""
+    def _backward(self, cache: dict, d_outputs: np.ndarray) -> tuple[dict, np.ndarray]:
+        """Gradients of all parameters from dL/d(logits) (T, B, n_out), and dL/d(inputs)."""
         T, B, _ = d_outputs.shape
         top = cache["top"]
         flat = d_outputs.reshape(T * B, self.n_out)
@@ -401,7 +401,9 @@ class RecurrentModel:
                 layer, cache["layers"][layer], cache["inputs"][layer], d_hidden
             )
             grads |= layer_grads
-        return grads
+        if cache["masks"][0] is not None:
+            d_hidden = d_hidden * cache["masks"][0]
+        return grads, d_hidden
 
     def _loss(self, outputs: np.ndarray, batch: _Batch) -> tuple[float, np.ndarray]:
         """Loss and dL/d(logits). MSE is averaged over every counted output value;
@@ -417,18 +419,23 @@ class RecurrentModel:
         return loss, (outputs - batch.targets) * mask / count
 
     def loss_and_gradients(
-        self, X, Y, *, lengths=None, h0=None, loss_from: int = 0
-    ) -> tuple[float, dict]:
+        self, X, Y, *, lengths=None, h0=None, loss_from: int = 0, input_gradient: bool = False
+    ):
         """Loss on (X, Y) and its gradient with respect to every parameter (full BPTT).
 
         ``loss_from`` counts only the outputs of steps ≥ ``loss_from`` (truncated
-        BPTT windows use it). No dropout is applied.
+        BPTT windows use it). No dropout is applied. With ``input_gradient`` also
+        returns dL/dX, shaped like X (B, T, n_in).
         """
         batch, _mode = self._batch(X, Y, lengths)
         batch.mask[:loss_from] = 0.0
         outputs, cache = self._forward(batch, h0, teacher=True)
         loss, d_outputs = self._loss(outputs, batch)
-        return loss, self._backward(cache, d_outputs)
+        grads, d_inputs = self._backward(cache, d_outputs)
+        if not input_gradient:
+            return loss, grads
+        d_inputs = d_inputs.transpose(1, 0, 2)
+        return loss, grads, (d_inputs[:, 0] if np.ndim(X) == 2 else d_inputs.copy())
 
     # --- inference ------------------------------------------------------------------------------
     def _final_state(self, cache: dict, lengths: np.ndarray):
@@ -548,6 +555,8 @@ class RecurrentModel:
         stale = 0
         n_train = train.inputs.shape[1]
         self._workspace = {}  # work arrays reused from step to step
+        # overflow is caught below as a non-finite loss, with the epoch named
+        errors = np.seterr(over="ignore", invalid="ignore")
         try:
             with Progress(epochs, progress, desc=f"{owner}.fit", unit="epoch") as report:
                 for epoch in range(epochs):
@@ -599,6 +608,7 @@ class RecurrentModel:
                         break
         finally:
             self._workspace = None
+            np.seterr(**errors)
         if validation is not None and restore_best:
             self.set_weights(best[1])
             history.best_epoch = best[2]
@@ -669,7 +679,7 @@ class RecurrentModel:
         """One update; returns the loss and (targets, outputs) of the counted steps."""
         outputs, cache = self._forward(batch, rng=self._train_rng, teacher=True)
         loss, d_outputs = self._loss(outputs, batch)
-        self._apply(self._backward(cache, d_outputs), optimizer_, clip, clip_value, l1, l2)
+        self._apply(self._backward(cache, d_outputs)[0], optimizer_, clip, clip_value, l1, l2)
         counted = batch.mask > 0
         return loss, (batch.targets[counted], outputs[counted])
 
@@ -697,7 +707,7 @@ class RecurrentModel:
                 continue
             outputs, cache = self._forward(window, states[begin], rng=self._train_rng, teacher=True)
             loss, d_outputs = self._loss(outputs, window)
-            grads = self._backward(cache, d_outputs)
+            grads = self._backward(cache, d_outputs)[0]
             for t in range(begin + 1, end + 1):
                 states[t] = self._window_state(cache, t - begin)
             self._apply(grads, optimizer_, clip, clip_value, l1, l2)

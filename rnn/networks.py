@@ -271,6 +271,7 @@ class Jordan(RecurrentModel):
             outputs,
         )
         cache = {
+            "mask": mask,
             "inputs": inputs,
             "hs": hs,
             "context": context,
@@ -279,7 +280,7 @@ class Jordan(RecurrentModel):
         }
         return outputs, cache
 
-    def _backward(self, cache: dict, d_outputs: np.ndarray) -> dict:
+    def _backward(self, cache: dict, d_outputs: np.ndarray):
         hs, context, inputs = cache["hs"], cache["context"], cache["inputs"]
         T, B, _ = hs.shape
         p = self.params
@@ -301,7 +302,7 @@ class Jordan(RecurrentModel):
         )
         flat_logits = dlogits.reshape(T * B, self.n_out)
         flat_pre = dpre.reshape(T * B, self.n_hidden)
-        return {
+        grads = {
             "weight_out": flat_logits.T @ hs.reshape(T * B, self.n_hidden),
             "bias_out": flat_logits.sum(axis=0),
             "weight_ih_l0": flat_pre.T @ inputs.reshape(T * B, self.n_in),
@@ -309,6 +310,10 @@ class Jordan(RecurrentModel):
             "bias_ih_l0": flat_pre.sum(axis=0),
             "bias_ch_l0": flat_pre.sum(axis=0).copy(),
         }
+        d_inputs = (flat_pre @ p["weight_ih_l0"]).reshape(T, B, self.n_in)
+        if cache["mask"] is not None:
+            d_inputs = d_inputs * cache["mask"]
+        return grads, d_inputs
 
     def _final_state(self, cache: dict, lengths: np.ndarray):
         return cache["context"][lengths, np.arange(lengths.shape[0])]
