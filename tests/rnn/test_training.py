@@ -27,7 +27,8 @@ def train_adding(model, length, epochs, target=0.01):
 @pytest.mark.parametrize("cls", [LSTM, GRU])
 def test_gated_networks_solve_the_adding_problem(cls, length):
     options = {"forget_bias": 1.0} if cls is LSTM else {}
-    errors = train_adding(cls(2, 32, 1, seed=0, **options), length, epochs=25)
+    # measured: GRU below 0.01 after 2-3 epochs, LSTM after 10-12 (T = 50) and 18-22 (T = 100)
+    errors = train_adding(cls(2, 32, 1, seed=0, **options), length, epochs=40)
     assert errors[-1] < 0.01, errors
 
 
