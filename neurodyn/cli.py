@@ -1,0 +1,112 @@
+"""The ``neurodyn`` command: compare, sweep, report, tasks, models.
+
+Exit status: 0 when the command ran (even if some configurations failed; they
+are recorded), 2 for bad usage (unknown names, malformed specification), 1 when
+the results database cannot be used.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+__all__ = ["main"]
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="neurodyn", description="Compare recurrent networks on shared tasks."
+    )
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    compare = commands.add_parser("compare", help="run models on one task over seeds and report")
+    compare.add_argument("--task", required=True, help="a task name (see `neurodyn tasks`)")
+    compare.add_argument(
+        "--models", required=True, help="comma-separated model names (see `neurodyn models`)"
+    )
+    compare.add_argument("--seeds", type=int, default=3, help="number of seeds, 0..N-1 (default 3)")
+    compare.add_argument("--out", required=True, help="output folder (database, report, figures)")
+    compare.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="MODEL.PARAM=VALUE",
+        help="override a parameter, e.g. esn.n_units=1000 or task.length=100",
+    )
+    compare.add_argument("--workers", type=int, default=1, help="local worker processes")
+    compare.add_argument("--quiet", action="store_true", help="no progress bars or table")
+
+    sweep = commands.add_parser(
+        "sweep", help="run a resumable grid or random sweep from a TOML file"
+    )
+    sweep.add_argument("spec", help="the sweep specification (TOML)")
+    sweep.add_argument("--out", required=True, help="output folder (database, report, figures)")
+    sweep.add_argument("--workers", type=int, default=1, help="local worker processes")
+    sweep.add_argument("--scheduler", help="a Dask scheduler address, tcp://HOST:PORT")
+    sweep.add_argument(
+        "--retry-failed", action="store_true", help="run failed configurations again"
+    )
+    sweep.add_argument("--quiet", action="store_true", help="no progress bars or table")
+
+    report = commands.add_parser(
+        "report", help="rebuild the table and figures from a results folder"
+    )
+    report.add_argument("out", help="a folder with results.sqlite")
+
+    commands.add_parser("tasks", help="list the registered tasks")
+    commands.add_parser("models", help="list the registered models")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    from neurodyn.harness import registry, report, sweep
+
+    try:
+        if args.command == "tasks":
+            for name in registry.task_names():
+                task = registry.get_task(name)
+                print(f"{name:16s} {task.description} [metric: {task.metric}]")
+            return 0
+        if args.command == "models":
+            for name in registry.model_names():
+                model = registry.get_model(name)
+                print(f"{name:12s} {model.description} ({model.family})")
+            return 0
+        if args.command == "report":
+            report.write_report(args.out)
+            return 0
+        if args.command == "compare":
+            models = [m.strip() for m in args.models.split(",") if m.strip()]
+            if args.seeds < 1:
+                raise registry.HarnessError("--seeds: must be at least 1")
+            specs = sweep.plan(
+                args.task, models, list(range(args.seeds)), [sweep.parse_assignments(args.set)]
+            )
+            sweep.run_plan(specs, args.out, workers=args.workers, quiet=args.quiet)
+        else:
+            task, models, seeds, settings = sweep.load_spec(args.spec)
+            specs = sweep.plan(task, models, seeds, settings)
+            counts = sweep.run_plan(
+                specs,
+                args.out,
+                workers=args.workers,
+                scheduler=args.scheduler,
+                quiet=args.quiet,
+                retry_failed=args.retry_failed,
+            )
+            if not args.quiet:
+                print(
+                    f"{counts['planned']} runs planned: {counts['skipped']} already recorded, "
+                    f"{counts['done']} done, {counts['failed']} failed"
+                )
+        report.write_report(args.out, quiet=args.quiet)
+        return 0
+    except registry.HarnessError as error:
+        message = str(error)
+        print(f"neurodyn {args.command}: {message}", file=sys.stderr)
+        return 1 if "database" in message else 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

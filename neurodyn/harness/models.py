@@ -1,0 +1,450 @@
+"""Model adapters: one interface over every family for the comparison harness.
+
+An adapter is built from its parameters (defaults, then per-task defaults, then
+the user's overrides), a seed and the task's data, and offers ``fit``,
+``predict`` and, where it can run on its own output, ``generate``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from neurodyn.harness.registry import HarnessError, register_model
+from neurodyn.harness.tasks import TaskData
+
+__all__ = ["ESNAdapter", "ModelAdapter", "RNNAdapter"]
+
+
+class ModelAdapter:
+    """Base class of a harness model.
+
+    Subclasses set ``defaults`` (parameters and their default values),
+    optionally ``task_defaults`` ({task name: {parameter: value}}), and
+    implement :meth:`fit` and :meth:`predict`. ``family`` groups models in
+    reports ("reservoir", "gradient").
+    """
+
+    name = ""
+    family = ""
+    description = ""
+    defaults: dict = {}
+    task_defaults: dict = {}
+
+    def __init__(self, params: dict, seed: int, data: TaskData, task_name: str = "") -> None:
+        unknown = set(params) - set(self.defaults)
+        if unknown:
+            valid = ", ".join(sorted(self.defaults))
+            raise HarnessError(
+                f"model {self.name!r}: unknown parameter(s) {sorted(unknown)}; valid: {valid}"
+            )
+        merged = dict(self.defaults) | self.task_defaults.get(task_name, {})
+        for key, value in params.items():
+            merged[key] = _coerce(value, self.defaults[key])
+        self.params, self.seed, self.data = merged, seed, data
+        self.curve: list[float] = []
+        self.progress = False  # a bar for this run's training (set by the runner)
+
+    @classmethod
+    def available(cls) -> bool:
+        return True
+
+    @classmethod
+    def resolved(cls, task_name: str, params: dict) -> dict:
+        """The full parameter set a run uses (for the results database)."""
+        merged = dict(cls.defaults) | cls.task_defaults.get(task_name, {})
+        return merged | {k: _coerce(v, cls.defaults.get(k, v)) for k, v in params.items()}
+
+    def fit(self) -> None:
+        raise NotImplementedError
+
+    def predict(self, split) -> np.ndarray:
+        """Test predictions shaped like the split's targets (class scores for classification)."""
+        raise NotImplementedError
+
+    @property
+    def n_parameters(self) -> int:
+        raise NotImplementedError
+
+
+def _coerce(value, default):
+    if isinstance(default, bool):
+        return value if isinstance(value, bool) else str(value).lower() in ("1", "true", "yes")
+    if isinstance(default, int) and not isinstance(value, bool):
+        return int(value)
+    if isinstance(default, float):
+        return float(value)
+    return value
+
+
+def _one_hot(labels: np.ndarray, n_classes: int) -> np.ndarray:
+    return np.eye(n_classes)[labels]
+
+
+def _targets(data: TaskData, split) -> np.ndarray:
+    return _one_hot(split.Y, data.n_classes) if data.output == "classification" else split.Y
+
+
+def _one_to_many_inputs(X: np.ndarray, length: int) -> np.ndarray:
+    """Inputs given once, at the first step, then zeros: (N, n_in) → (N, length, n_in)."""
+    sequences = np.zeros((X.shape[0], length, X.shape[1]))
+    sequences[:, 0] = X
+    return sequences
+
+
+# --- echo state network ---------------------------------------------------------------------
+@register_model("esn")
+class ESNAdapter(ModelAdapter):
+    """Echo state network: a fixed random reservoir with a ridge readout."""
+
+    family = "reservoir"
+    description = "echo state network (reservoir + ridge readout)"
+    defaults = {
+        "n_units": 500,
+        "spectral_radius": 0.9,
+        "leak_rate": 1.0,
+        "input_scaling": 1.0,
+        "density": 0.1,
+        "bias_scaling": 0.2,
+        "noise": 0.0,
+        "ridge": 1e-6,
+        "washout": 100,
+        "state": "last",
+    }
+    task_defaults = {
+        "mackey-glass": {
+            "n_units": 500,
+            "spectral_radius": 1.0,
+            "leak_rate": 0.6,
+            "input_scaling": 0.5,
+            "density": 0.05,
+            "noise": 1e-7,
+            "ridge": 1e-10,
+        },
+        "narma10": {"spectral_radius": 0.9, "input_scaling": 0.1, "ridge": 1e-8, "washout": 200},
+        "memory-capacity": {
+            "n_units": 100,
+            "input_scaling": 0.1,
+            "bias_scaling": 0.0,
+            "ridge": 1e-10,
+        },
+        "adding": {
+            "n_units": 500,
+            "leak_rate": 0.5,
+            "input_scaling": 0.5,
+            "ridge": 1e-4,
+            "washout": 0,
+        },
+        "copy": {"n_units": 500, "leak_rate": 1.0, "ridge": 1e-4, "washout": 0},
+        "sine-generation": {"n_units": 300, "ridge": 1e-6, "washout": 0},
+        "digits": {
+            "n_units": 300,
+            "leak_rate": 0.5,
+            "input_scaling": 0.5,
+            "ridge": 1e-2,
+            "state": "mean",
+        },
+    }
+
+    def __init__(self, params, seed, data, task_name=""):
+        super().__init__(params, seed, data, task_name)
+        from reservoir import ESN
+
+        p = self.params
+        self.esn = ESN(
+            p["n_units"],
+            spectral_radius=p["spectral_radius"],
+            leak_rate=p["leak_rate"],
+            input_scaling=p["input_scaling"],
+            density=p["density"],
+            bias_scaling=p["bias_scaling"],
+            noise=p["noise"],
+            ridge=p["ridge"],
+            washout=p["washout"],
+            seed=seed,
+        )
+        self.summary = None  # "last" or "mean" state for one label per sequence
+
+    def _sequence_inputs(self, split) -> np.ndarray:
+        X = split.X
+        if X.ndim == 2:  # one-to-many
+            X = _one_to_many_inputs(X, split.Y.shape[1])
+        return X
+
+    def _many_to_one(self) -> bool:
+        return self.data.kind == "sequences" and _targets(self.data, self.data.train).ndim == 2
+
+    def _states(self, X) -> np.ndarray:
+        states = self.esn.reservoir.run(X, reset=True, with_noise=False, progress=False)
+        return states[:, -1] if self.params["state"] == "last" else states.mean(axis=1)
+
+    def fit(self) -> None:
+        data = self.data
+        if data.kind == "series":
+            self.esn.fit(data.train.X, data.train.Y, progress=self.progress)
+            return
+        targets = _targets(data, data.train)
+        X = self._sequence_inputs(data.train)
+        if self._many_to_one():
+            from reservoir import Ridge
+
+            self.summary = Ridge(self.params["ridge"]).fit(self._states(X), targets)
+        else:
+            self.esn.fit(X, targets, progress=self.progress)
+
+    def predict(self, split) -> np.ndarray:
+        data = self.data
+        if data.kind == "series":
+            self.esn.predict(
+                data.val.X[-data.warmup :], reset=True
+            )  # read the end of the validation series
+            return self.esn.predict(split.X)
+        X = self._sequence_inputs(split)
+        if self.summary is not None:
+            return self.summary.predict(self._states(X))
+        return self.esn.predict(X, reset=True)
+
+    def generate(self, warmup: np.ndarray, n_steps: int) -> np.ndarray:
+        return self.esn.generate(n_steps, warmup=warmup, reset=True)
+
+    @property
+    def n_parameters(self) -> int:
+        if self.summary is not None:
+            return int(self.summary.coef_.size + self.summary.intercept_.size)
+        readout = self.esn.readout
+        return int(readout.coef_.size + readout.intercept_.size)
+
+
+# --- gradient-trained baselines ---------------------------------------------------------------------
+class RNNAdapter(ModelAdapter):
+    """A gradient-trained network from ``rnn``. Series are cut into overlapping windows
+    (``window`` steps, every ``stride``) and learned many-to-many; sequences directly."""
+
+    family = "gradient"
+    network = ""
+    defaults = {
+        "n_hidden": 32,
+        "num_layers": 1,
+        "epochs": 30,
+        "lr": 1e-2,
+        "batch_size": 32,
+        "clip": 1.0,
+        "window": 50,
+        "stride": 10,
+        "patience": 0,
+        "optimizer": "adam",
+    }
+    task_defaults = {
+        "adding": {"epochs": 20},
+        "copy": {"n_hidden": 64, "epochs": 20},
+        "memory-capacity": {"n_hidden": 64, "window": 200, "stride": 50, "epochs": 40},
+        "digits": {"n_hidden": 64, "epochs": 30},
+    }
+
+    def __init__(self, params, seed, data, task_name=""):
+        super().__init__(params, seed, data, task_name)
+        import rnn
+
+        p = self.params
+        cls = getattr(rnn, self.network)
+        options = {"forget_bias": 1.0} if self.network == "LSTM" else {}
+        if self.network != "Jordan":
+            options["num_layers"] = p["num_layers"]
+        output = "softmax" if data.output == "classification" else "linear"
+        self.model = cls(data.n_in, p["n_hidden"], data.n_out, output=output, seed=seed, **options)
+
+    def _windows(self, split):
+        p = self.params
+        length = min(p["window"], split.X.shape[0])
+        starts = np.arange(0, split.X.shape[0] - length + 1, p["stride"])
+        return (
+            np.stack([split.X[s : s + length] for s in starts]),
+            np.stack([split.Y[s : s + length] for s in starts]),
+        )
+
+    def fit(self) -> None:
+        data, p = self.data, self.params
+        if data.kind == "series":
+            X, Y = self._windows(data.train)
+            validation = self._windows(data.val)
+        else:
+            X, Y = data.train.X, data.train.Y
+            validation = (data.val.X, data.val.Y)
+        history = self.model.fit(
+            X,
+            Y,
+            epochs=p["epochs"],
+            lr=p["lr"],
+            batch_size=p["batch_size"],
+            clip=p["clip"] or None,
+            optimizer=p["optimizer"],
+            validation_data=validation,
+            patience=p["patience"] or None,
+            progress=self.progress,
+        )
+        self.curve = history.loss
+        self.val_curve = history.val_loss
+
+    def predict(self, split) -> np.ndarray:
+        data = self.data
+        if data.kind == "series":
+            warm = data.val.X[-data.warmup :] if data.warmup else data.val.X[:0]
+            both = np.concatenate([warm, split.X])[None]
+            return self.model.predict(both)[0, warm.shape[0] :]
+        n_steps = split.Y.shape[1] if split.X.ndim == 2 and np.ndim(split.Y) == 3 else None
+        return self.model.predict(split.X, n_steps=n_steps)
+
+    def generate(self, warmup: np.ndarray, n_steps: int) -> np.ndarray:
+        """Closed loop: read ``warmup``, then feed each output back as the next input."""
+        output, state = self.model.predict(warmup[None], return_state=True)
+        value = output[:, -1]
+        generated = [value[0]]
+        for _ in range(n_steps - 1):
+            output, state = self.model.predict(value[:, None, :], h0=state, return_state=True)
+            value = output[:, -1]
+            generated.append(value[0])
+        return np.array(generated)
+
+    @property
+    def n_parameters(self) -> int:
+        return self.model.n_parameters
+
+
+def _gradient_model(name: str, network: str, description: str):
+    cls = type(f"{network}Adapter", (RNNAdapter,), {"network": network, "description": description})
+    return register_model(name)(cls)
+
+
+_gradient_model("rnn", "RNN", "vanilla tanh RNN trained by BPTT")
+_gradient_model("elman", "Elman", "Elman network (logistic context units) trained by BPTT")
+_gradient_model("jordan", "Jordan", "Jordan network (output context) trained by BPTT")
+_gradient_model("lstm", "LSTM", "LSTM trained by BPTT")
+_gradient_model("gru", "GRU", "GRU trained by BPTT")
+
+
+# --- PyTorch peers (when installed) ---------------------------------------------------------------
+class TorchAdapter(RNNAdapter):
+    """PyTorch's nn.LSTM / nn.GRU + nn.Linear with Adam: the same protocol as the ``rnn`` adapters."""
+
+    family = "gradient"
+
+    @classmethod
+    def available(cls) -> bool:
+        try:
+            import torch  # noqa: F401
+        except ImportError:
+            return False
+        return True
+
+    def __init__(self, params, seed, data, task_name=""):
+        ModelAdapter.__init__(self, params, seed, data, task_name)
+        if not self.available():
+            raise HarnessError(f"model {self.name!r} needs PyTorch (pip install torch)")
+        import torch
+
+        torch.manual_seed(seed)
+        p = self.params
+        layer = getattr(torch.nn, self.network)
+        self.torch = torch
+        self.recurrent = layer(
+            data.n_in,
+            p["n_hidden"],
+            num_layers=p["num_layers"],
+            batch_first=True,
+            dtype=torch.float64,
+        )
+        self.readout = torch.nn.Linear(p["n_hidden"], data.n_out, dtype=torch.float64)
+
+    def _forward(self, X):
+        hidden, _ = self.recurrent(self.torch.as_tensor(X, dtype=self.torch.float64))
+        return self.readout(hidden)
+
+    def _loss(self, outputs, Y):
+        torch = self.torch
+        if self.data.output == "classification":
+            labels = torch.as_tensor(Y, dtype=torch.long)
+            if labels.ndim == 1:
+                outputs = outputs[:, -1]
+            return torch.nn.functional.cross_entropy(
+                outputs.reshape(-1, outputs.shape[-1]), labels.reshape(-1)
+            )
+        target = torch.as_tensor(Y, dtype=torch.float64)
+        if target.ndim == 2:
+            outputs = outputs[:, -1]
+        return torch.nn.functional.mse_loss(outputs, target)
+
+    def fit(self) -> None:
+        torch, p, data = self.torch, self.params, self.data
+        if data.kind == "series":
+            X, Y = self._windows(data.train)
+        else:
+            X, Y = data.train.X, data.train.Y
+            if X.ndim == 2:
+                X = _one_to_many_inputs(X, Y.shape[1])
+        parameters = [*self.recurrent.parameters(), *self.readout.parameters()]
+        optimizer = torch.optim.Adam(parameters, lr=p["lr"])
+        generator = np.random.default_rng(self.seed)
+        for _ in range(p["epochs"]):
+            order = generator.permutation(X.shape[0])
+            losses = []
+            for first in range(0, X.shape[0], p["batch_size"]):
+                chosen = order[first : first + p["batch_size"]]
+                optimizer.zero_grad()
+                loss = self._loss(self._forward(X[chosen]), Y[chosen])
+                loss.backward()
+                if p["clip"]:
+                    torch.nn.utils.clip_grad_norm_(parameters, p["clip"])
+                optimizer.step()
+                losses.append(loss.item())
+            self.curve.append(float(np.mean(losses)))
+
+    def predict(self, split) -> np.ndarray:
+        torch, data = self.torch, self.data
+        with torch.no_grad():
+            if data.kind == "series":
+                warm = data.val.X[-data.warmup :] if data.warmup else data.val.X[:0]
+                outputs = self._forward(np.concatenate([warm, split.X])[None]).numpy()
+                return outputs[0, warm.shape[0] :]
+            X = split.X if split.X.ndim == 3 else _one_to_many_inputs(split.X, split.Y.shape[1])
+            outputs = self._forward(X)
+            if data.output == "classification":
+                outputs = torch.softmax(outputs, dim=-1)
+            outputs = outputs.numpy()
+            return (
+                outputs[:, -1]
+                if np.ndim(split.Y) == (2 if data.output == "regression" else 1)
+                else outputs
+            )
+
+    def generate(self, warmup: np.ndarray, n_steps: int) -> np.ndarray:
+        torch = self.torch
+        with torch.no_grad():
+            hidden, state = self.recurrent(torch.as_tensor(warmup[None], dtype=torch.float64))
+            value = self.readout(hidden[:, -1:])
+            generated = [value[0, 0].numpy()]
+            for _ in range(n_steps - 1):
+                hidden, state = self.recurrent(value, state)
+                value = self.readout(hidden)
+                generated.append(value[0, 0].numpy())
+        return np.array(generated)
+
+    @property
+    def n_parameters(self) -> int:
+        return int(
+            sum(p.numel() for p in [*self.recurrent.parameters(), *self.readout.parameters()])
+        )
+
+
+register_model("torch-lstm")(
+    type(
+        "TorchLSTMAdapter",
+        (TorchAdapter,),
+        {"network": "LSTM", "description": "PyTorch nn.LSTM (peer)"},
+    )
+)
+register_model("torch-gru")(
+    type(
+        "TorchGRUAdapter",
+        (TorchAdapter,),
+        {"network": "GRU", "description": "PyTorch nn.GRU (peer)"},
+    )
+)

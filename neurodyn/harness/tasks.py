@@ -1,0 +1,299 @@
+"""Benchmark tasks of the comparison harness.
+
+A task builds its data for a seed — train, validation and test splits in time
+order, normalised with statistics of the training part only — and scores a
+model's test predictions. Two kinds exist:
+
+* ``series``: one long series, X (T, n_in) and Y (T, n_out) per split; a model
+  is fitted on the training series and predicts the test series after reading
+  the end of the validation series (``warmup`` steps) to set its state.
+* ``sequences``: independent sequences, X (N, T, n_in) — or (N, n_in) for
+  one-to-many tasks — and Y (N, T, n_out), (N, n_out) or (N,) class labels.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from neurodyn import metrics, tasks
+from neurodyn.harness.registry import HarnessError, register_task
+
+__all__ = ["Split", "Task", "TaskData"]
+
+
+@dataclass
+class Split:
+    X: np.ndarray
+    Y: np.ndarray
+
+
+@dataclass
+class TaskData:
+    """What a model sees: the splits and how its predictions are read."""
+
+    kind: str  # "series" or "sequences"
+    train: Split
+    val: Split
+    test: Split
+    output: str = "regression"  # or "classification" (Y holds labels, models return scores)
+    n_classes: int = 0
+    warmup: int = 0  # series: validation steps read before the test series
+    extras: dict = field(default_factory=dict)
+
+    @property
+    def n_in(self) -> int:
+        return self.train.X.shape[-1]
+
+    @property
+    def n_out(self) -> int:
+        if self.output == "classification":
+            return self.n_classes
+        return self.train.Y.shape[-1]
+
+
+class Task:
+    """Base class: set ``description``, ``metric``, ``lower_is_better`` and
+    ``defaults`` (task parameters overridable with ``--set task.NAME=VALUE``),
+    and implement :meth:`build` (and, if needed, :meth:`score`)."""
+
+    name = ""
+    description = ""
+    metric = "nrmse"
+    lower_is_better = True
+    defaults: dict = {}
+
+    def __init__(self, params: dict | None = None) -> None:
+        params = dict(params or {})
+        unknown = set(params) - set(self.defaults)
+        if unknown:
+            valid = ", ".join(sorted(self.defaults)) or "none"
+            raise HarnessError(
+                f"task {self.name!r}: unknown parameter(s) {sorted(unknown)}; valid: {valid}"
+            )
+        self.params = {
+            key: type(value)(params[key]) if key in params else value
+            for key, value in self.defaults.items()
+        }
+
+    def build(self, seed: int) -> TaskData:
+        raise NotImplementedError
+
+    def score(self, data: TaskData, predictions: np.ndarray) -> dict:
+        """Metrics of the test predictions; the task's ``metric`` key is the primary one."""
+        true = data.test.Y
+        if data.kind == "series":
+            true, predictions = (
+                true[data.extras.get("skip", 0) :],
+                predictions[data.extras.get("skip", 0) :],
+            )
+        return {
+            "nrmse": metrics.nrmse(
+                true.reshape(-1, true.shape[-1]), predictions.reshape(-1, true.shape[-1])
+            ),
+            "mse": metrics.mse(
+                true.reshape(-1, true.shape[-1]), predictions.reshape(-1, true.shape[-1])
+            ),
+        }
+
+    def extra(self, data: TaskData, adapter) -> dict:
+        """Task-specific evaluations beyond the test predictions (e.g. closed loop)."""
+        return {}
+
+
+def _contiguous_splits(X, Y, n_train: int, n_val: int, n_test: int) -> tuple[Split, Split, Split]:
+    a, b, c = n_train, n_train + n_val, n_train + n_val + n_test
+    return Split(X[:a], Y[:a]), Split(X[a:b], Y[a:b]), Split(X[b:c], Y[b:c])
+
+
+@register_task("mackey-glass")
+class MackeyGlass(Task):
+    description = "Mackey-Glass (tau=17) one step ahead; also closed-loop NRMSE at step 84"
+    defaults = {
+        "n_train": 4000,
+        "n_val": 1000,
+        "n_test": 2000,
+        "tau": 17.0,
+        "trials": 50,
+        "warmup": 200,
+    }
+
+    def build(self, seed: int) -> TaskData:
+        p = self.params
+        total = p["n_train"] + p["n_val"] + p["n_test"] + 1
+        raw = tasks.mackey_glass(total, tau=p["tau"], seed=seed, discard=300)
+        series = tasks.normalize(
+            raw, reference=raw[: p["n_train"]]
+        )  # [-1, 1] from the training part
+        X, Y = tasks.to_forecasting(series)
+        train, val, test = _contiguous_splits(X, Y, p["n_train"], p["n_val"], p["n_test"])
+        return TaskData("series", train, val, test, warmup=p["warmup"], extras={"series": series})
+
+    def extra(self, data: TaskData, adapter) -> dict:
+        """Jaeger & Haas (2004): from ``trials`` starting points in the test series,
+        read ``warmup`` true steps, run 84 steps in closed loop, compare the 84th."""
+        if not hasattr(adapter, "generate"):
+            return {}
+        horizon, warm = 84, self.params["warmup"]
+        series = data.test.X[:, :1]
+        starts = np.linspace(0, series.shape[0] - warm - horizon - 1, self.params["trials"]).astype(
+            int
+        )
+        errors = [
+            adapter.generate(series[s : s + warm], horizon)[-1, 0]
+            - series[s + warm + horizon - 1, 0]
+            for s in starts
+        ]
+        return {"nrmse84": float(np.sqrt(np.mean(np.square(errors))) / np.std(series))}
+
+
+@register_task("narma10")
+class Narma10(Task):
+    description = "NARMA-10 system identification (input U[0, 0.5], raw scale)"
+    defaults = {"n_train": 5000, "n_val": 1000, "n_test": 2000, "warmup": 200, "order": 10}
+
+    def build(self, seed: int) -> TaskData:
+        p = self.params
+        u, y = tasks.narma(
+            p["n_train"] + p["n_val"] + p["n_test"], order=p["order"], seed=seed, discard=200
+        )
+        train, val, test = _contiguous_splits(u, y, p["n_train"], p["n_val"], p["n_test"])
+        return TaskData("series", train, val, test, warmup=p["warmup"])
+
+
+@register_task("memory-capacity")
+class MemoryCapacity(Task):
+    description = "Jaeger's memory capacity: recall i.i.d. inputs 1..max_delay steps back"
+    metric = "mc"
+    lower_is_better = False
+    defaults = {"n_train": 5000, "n_val": 1000, "n_test": 4000, "max_delay": 100, "warmup": 200}
+
+    def build(self, seed: int) -> TaskData:
+        p = self.params
+        u, targets = tasks.memory_capacity(
+            p["n_train"] + p["n_val"] + p["n_test"], p["max_delay"], seed=seed
+        )
+        train, val, test = _contiguous_splits(u, targets, p["n_train"], p["n_val"], p["n_test"])
+        return TaskData(
+            "series", train, val, test, warmup=p["warmup"], extras={"skip": p["max_delay"]}
+        )
+
+    def score(self, data: TaskData, predictions: np.ndarray) -> dict:
+        skip = data.extras["skip"]
+        return {"mc": metrics.memory_capacity(data.test.Y[skip:], predictions[skip:])}
+
+
+@register_task("adding")
+class Adding(Task):
+    description = (
+        "adding problem (Arjovsky et al. 2016): sum of two marked values, chance MSE 0.167"
+    )
+    metric = "mse"
+    defaults = {"length": 50, "n_train": 6400, "n_val": 640, "n_test": 1000}
+
+    def build(self, seed: int) -> TaskData:
+        p = self.params
+        parts = [
+            tasks.adding_problem(n, p["length"], seed=seed * 3 + k)
+            for k, n in enumerate((p["n_train"], p["n_val"], p["n_test"]))
+        ]
+        return TaskData("sequences", *(Split(X, y) for X, y in parts))
+
+    def score(self, data: TaskData, predictions: np.ndarray) -> dict:
+        return {
+            "mse": metrics.mse(data.test.Y, predictions),
+            "nrmse": metrics.nrmse(data.test.Y, predictions),
+        }
+
+
+def _copy_sequences(
+    n: int, delay: int, rng: np.random.Generator, n_symbols: int = 8, span: int = 10
+):
+    """Copy-memory sequences (Arjovsky et al. 2016): one-hot inputs over
+    n_symbols + 2 tokens (symbols, blank, delimiter); labels over n_symbols + 1."""
+    length = delay + 2 * span
+    blank, delimiter = n_symbols, n_symbols + 1
+    symbols = rng.integers(0, n_symbols, (n, span))
+    tokens = np.full((n, length), blank)
+    tokens[:, :span] = symbols
+    tokens[:, span + delay - 1] = delimiter
+    labels = np.full((n, length), blank)
+    labels[:, -span:] = symbols
+    return np.eye(n_symbols + 2)[tokens], labels
+
+
+@register_task("copy")
+class Copy(Task):
+    description = (
+        "copy memory: reproduce 10 symbols after a delay (accuracy on the recalled symbols)"
+    )
+    metric = "accuracy"
+    lower_is_better = False
+    defaults = {"delay": 20, "n_train": 4000, "n_val": 500, "n_test": 1000}
+
+    def build(self, seed: int) -> TaskData:
+        p = self.params
+        rng = np.random.default_rng(seed)
+        splits = [
+            Split(*_copy_sequences(n, p["delay"], rng))
+            for n in (p["n_train"], p["n_val"], p["n_test"])
+        ]
+        return TaskData("sequences", *splits, output="classification", n_classes=9)
+
+    def score(self, data: TaskData, predictions: np.ndarray) -> dict:
+        recalled = slice(-10, None)
+        guesses = np.argmax(predictions[:, recalled], axis=-1)
+        return {"accuracy": float(np.mean(guesses == data.test.Y[:, recalled]))}
+
+
+@register_task("sine-generation")
+class SineGeneration(Task):
+    description = "one-to-many: generate a sine wave of the frequency given at the first step"
+    defaults = {"length": 100, "n_train": 2000, "n_val": 200, "n_test": 500}
+
+    def build(self, seed: int) -> TaskData:
+        p = self.params
+        rng = np.random.default_rng(seed)
+        steps = np.arange(p["length"])
+
+        def part(n):
+            frequency = rng.uniform(0.02, 0.1, n)
+            waves = np.sin(2 * np.pi * frequency[:, None] * steps[None, :])
+            return Split(
+                ((frequency - 0.06) / 0.04)[:, None], waves[:, :, None]
+            )  # input scaled to [-1, 1]
+
+        return TaskData("sequences", part(p["n_train"]), part(p["n_val"]), part(p["n_test"]))
+
+
+@register_task("digits")
+class Digits(Task):
+    description = "scikit-learn's 8x8 digits read row by row (needs scikit-learn); accuracy"
+    metric = "accuracy"
+    lower_is_better = False
+    defaults = {"n_train": 1200, "n_val": 200}
+
+    def build(self, seed: int) -> TaskData:
+        try:
+            from sklearn.datasets import load_digits
+        except ImportError:
+            raise HarnessError(
+                "task 'digits' needs scikit-learn (pip install scikit-learn)"
+            ) from None
+        digits = load_digits()
+        order = np.random.default_rng(seed).permutation(digits.target.shape[0])
+        X = (digits.images[order] / 16.0 - 0.5) * 2.0  # rows as steps, pixels in [-1, 1]
+        y = digits.target[order]
+        a, b = self.params["n_train"], self.params["n_train"] + self.params["n_val"]
+        return TaskData(
+            "sequences",
+            Split(X[:a], y[:a]),
+            Split(X[a:b], y[a:b]),
+            Split(X[b:], y[b:]),
+            output="classification",
+            n_classes=10,
+        )
+
+    def score(self, data: TaskData, predictions: np.ndarray) -> dict:
+        return {"accuracy": metrics.accuracy(data.test.Y, np.argmax(predictions, axis=-1))}
