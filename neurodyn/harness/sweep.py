@@ -196,8 +196,16 @@ def _samples(section: dict, fail, seeds) -> list[dict]:
 
 def _worker_init(threads: int) -> None:
     """Cap each worker's threads so that N workers share the cores instead of fighting."""
-    for name in ("NUMBA_NUM_THREADS", "OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
-        os.environ[name] = str(threads)
+    for name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ[name] = str(threads)  # for libraries loaded later
+    import numba  # already imported when this function was unpickled: set it at run time
+
+    numba.set_num_threads(min(threads, numba.config.NUMBA_NUM_THREADS))
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:  # optional; BLAS then keeps its own default
+        return
+    threadpool_limits(threads)
 
 
 def _warm_compile_cache(specs: list[dict]) -> None:
