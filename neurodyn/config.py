@@ -9,6 +9,12 @@ call :func:`neurodyn._intrinsics.fma` explicitly.
 
 ``error_model="numpy"`` drops Python's zero-division checks, which otherwise
 stop LLVM from vectorising loops that divide.
+
+For developers: Numba's on-disk cache is keyed on the file that defines a
+kernel, not on the helpers it inlines. After editing ``neurodyn/_math.py`` or
+``neurodyn/_intrinsics.py`` alone, delete the ``__pycache__`` folders (or set
+``NUMBA_CACHE_DIR`` to a fresh folder) so kernels are recompiled. An installed
+release is unaffected: installing rewrites every file.
 """
 
 FASTMATH: frozenset = frozenset()
