@@ -48,12 +48,6 @@ class ModelAdapter:
     def available(cls) -> bool:
         return True
 
-    @classmethod
-    def resolved(cls, task_name: str, params: dict) -> dict:
-        """The full parameter set a run uses (for the results database)."""
-        merged = dict(cls.defaults) | cls.task_defaults.get(task_name, {})
-        return merged | {k: _coerce(v, cls.defaults.get(k, v)) for k, v in params.items()}
-
     def fit(self) -> None:
         raise NotImplementedError
 
@@ -282,7 +276,6 @@ class RNNAdapter(ModelAdapter):
             progress=self.progress,
         )
         self.curve = history.loss
-        self.val_curve = history.val_loss
 
     def predict(self, split) -> np.ndarray:
         data = self.data
