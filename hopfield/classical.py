@@ -175,14 +175,18 @@ class Hopfield:
         self.patterns = np.vstack([self.patterns, new])
         if self.rule == "hebbian":
             xi = new.astype(np.float64)  # BLAS; exact, the sums are integers below 2^53
-            self._learned += (xi.T @ xi).astype(self._learned.dtype)
+            sums = xi.T @ xi
+            if np.issubdtype(self._learned.dtype, np.integer):
+                self._learned += sums.astype(self._learned.dtype)  # stored unscaled (scale = 1/N)
+            else:
+                self._learned += sums / self.n_units
         elif self.rule == "storkey":
             for pattern in new.astype(np.float64):
                 self._learned += _storkey_increment(self._learned, pattern)
         else:
             columns = self.patterns.T.astype(np.float64)  # Ξ, N × P
             self._learned = columns @ np.linalg.pinv(columns)
-        self._symmetric = True
+        self._symmetric = bool(np.allclose(self._learned, self._learned.T, rtol=0, atol=1e-12))
         self._compile()
         return self
 

@@ -103,9 +103,8 @@ def main(argv: list[str] | None = None) -> int:
         report.write_report(args.out, quiet=args.quiet)
         return 0
     except registry.HarnessError as error:
-        message = str(error)
-        print(f"neurodyn {args.command}: {message}", file=sys.stderr)
-        return 1 if "database" in message else 2
+        print(f"neurodyn {args.command}: {error}", file=sys.stderr)
+        return 1 if isinstance(error, registry.DatabaseError) else 2
 
 
 if __name__ == "__main__":

@@ -96,6 +96,8 @@ def save_arrays(path, arrays: dict[str, np.ndarray], metadata: dict) -> Path:
 def load_arrays(path) -> tuple[dict[str, np.ndarray], dict]:
     """Read a file written by :func:`save_arrays`; returns ``(arrays, metadata)``."""
     path = Path(path)
+    if not path.exists() and path.suffix != ".npz" and path.with_name(path.name + ".npz").exists():
+        path = path.with_name(path.name + ".npz")  # the name given to save_arrays, which added .npz
     if not path.exists():
         raise FileNotFoundError(f"path: no such file {str(path)!r}")
     try:

@@ -42,16 +42,26 @@ def as_generator(seed: SeedLike, name: str = "seed") -> np.random.Generator:
 def spawn(seed: SeedLike, n: int, name: str = "seed") -> list[np.random.Generator]:
     """Return ``n`` independent generators derived from ``seed``.
 
-    For an int or ``SeedSequence`` the children are ``SeedSequence.spawn(n)``;
-    for a ``Generator`` they are ``Generator.spawn(n)`` (which advances the
-    parent's seed sequence, not its stream). Child ``k`` does not depend on
+    For an int or ``SeedSequence`` the children are those ``SeedSequence.spawn``
+    makes first (without changing the sequence you passed); for a ``Generator``
+    they are ``Generator.spawn(n)``, which advances the generator's seed sequence,
+    so a shared generator gives new streams on each call. Child ``k`` does not depend on
     ``n``, so adding components at the end never changes earlier ones.
     """
     check_seed(seed, name)
     if isinstance(seed, np.random.Generator):
         return seed.spawn(n)
     sequence = seed if isinstance(seed, np.random.SeedSequence) else np.random.SeedSequence(seed)
-    return [np.random.default_rng(child) for child in sequence.spawn(n)]
+    # children built directly (SeedSequence.spawn would advance a counter inside a sequence the
+    # caller passed, and the same seed must give the same streams every time)
+    return [
+        np.random.default_rng(
+            np.random.SeedSequence(
+                sequence.entropy, spawn_key=(*sequence.spawn_key, k), pool_size=sequence.pool_size
+            )
+        )
+        for k in range(n)
+    ]
 
 
 def seed_metadata(seed: SeedLike) -> int | None:

@@ -51,8 +51,8 @@ class ESN:
 
     Parameters
     ----------
-    n_units : int
-        Reservoir size.
+    n_units : int, optional
+        Reservoir size: 100 by default, or taken from ``W`` / ``graph``.
     ridge : float
         Ridge regularisation of the offline readout.
     washout : int
@@ -77,7 +77,7 @@ class ESN:
 
     def __init__(
         self,
-        n_units: int | None = 100,
+        n_units: int | None = None,
         *,
         spectral_radius: float | None = None,
         leak_rate: float = 1.0,
@@ -133,7 +133,9 @@ class ESN:
 
     # --- parts ---------------------------------------------------------------------
     def _build_reservoir(self, n_feedback: int) -> None:
-        self._reservoir = Reservoir(self.n_units, n_feedback=n_feedback, **self._reservoir_args)
+        given = self._reservoir_args["W"] is not None or self._reservoir_args["graph"] is not None
+        n_units = self.n_units if self.n_units is not None or given else 100
+        self._reservoir = Reservoir(n_units, n_feedback=n_feedback, **self._reservoir_args)
         self.n_units = self._reservoir.n_units
 
     @property
@@ -255,15 +257,18 @@ class ESN:
                 f"ESN.partial_fit: expected {self.n_outputs_} outputs (got {y.shape[1]})"
             )
         if self.feedback:
-            self._force(x, y)
+            # FORCE feeds back the network's own output, so the next chunk continues from it
+            last_output = self._force(x, y)
         else:
             states = self.reservoir.run(x, with_noise=True, progress=False)
             self.readout.partial_fit(self._features(states, x), y)
-        self._last_input, self._last_output = x[-1].copy(), y[-1].copy()
+            last_output = y[-1].copy()
+        self._last_input, self._last_output = x[-1].copy(), last_output
         self._pending = False
         return self
 
-    def _force(self, x: np.ndarray, y: np.ndarray) -> None:
+    def _force(self, x: np.ndarray, y: np.ndarray) -> np.ndarray:
+        """FORCE over one chunk; returns the network's last output (fed back next)."""
         if self.readout_input:
             raise ValueError(
                 "ESN.partial_fit: FORCE (feedback=True) does not support readout_input"
@@ -297,6 +302,7 @@ class ESN:
                 f"ESN.partial_fit: FORCE learning diverged at step {bad}; raise rls_alpha"
             )
         readout._publish()
+        return y_prev
 
     # --- running --------------------------------------------------------------------------
     def predict(self, X, *, reset: bool = False, progress: ProgressLike = None):

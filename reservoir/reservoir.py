@@ -101,7 +101,8 @@ class Reservoir:
         Spread the rows of each step over Numba's threads. Default: when more
         than one thread is available and a step has at least 80,000 weights (times sequences)
         (smaller steps lose more to thread start-up than they gain). Results are
-        bit-identical either way.
+        bit-identical either way (a dense W driven by one sequence always runs
+        serially, on BLAS).
     dtype : {numpy.float64, numpy.float32}
         Precision of weights and states.
     seed : int or Generator, optional
@@ -344,6 +345,10 @@ class Reservoir:
         )
 
     def _use_parallel(self, batch: int) -> bool:
+        if self._use_dense and batch == 1:
+            # a parallel kernel would replace BLAS's matrix-vector product by Numba's own,
+            # which sums in another order: dense single runs stay serial (BLAS threads itself)
+            return False
         if self.parallel is not None:
             return bool(self.parallel)
         per_step = (self.n_units**2 if self._use_dense else self.W_graph.n_edges) * batch

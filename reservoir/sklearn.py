@@ -211,9 +211,10 @@ class ESNClassifier(_ESNParams, ClassifierMixin, BaseEstimator):
         n_inputs = self.n_inputs_
         return rows.reshape(rows.shape[0], rows.shape[1] // n_inputs, n_inputs)
 
-    def _summaries(self, rows: np.ndarray) -> np.ndarray:
+    def _summaries(self, rows: np.ndarray, *, training: bool = False) -> np.ndarray:
+        """Last or mean state of each sequence; ``noise`` applies while training only."""
         states = self.esn_reservoir_.run(
-            self._sequences(rows), reset=True, with_noise=False, progress=False
+            self._sequences(rows), reset=True, with_noise=training, progress=False
         )
         return states[:, -1, :] if self.state == "last" else states.mean(axis=1)
 
@@ -241,7 +242,7 @@ class ESNClassifier(_ESNParams, ClassifierMixin, BaseEstimator):
         self.esn_reservoir_ = Reservoir(
             self.n_units, n_inputs=self.n_inputs_, **self._reservoir_kwargs()
         )
-        self.readout_ = Ridge(self.ridge).fit(self._summaries(X), targets)
+        self.readout_ = Ridge(self.ridge).fit(self._summaries(X, training=True), targets)
         return self
 
     def _scores(self, X) -> np.ndarray:

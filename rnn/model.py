@@ -514,7 +514,8 @@ class RecurrentModel:
         validation_data : (X_val, Y_val), optional
         patience : int, optional
             Early stopping: stop after this many epochs without a lower
-            validation loss; with ``restore_best`` the best weights are put back.
+            validation loss; with ``restore_best`` the weights of the best
+            epoch are then put back (without ``patience`` the last weights stay).
         shuffle : bool
             Shuffle the sequences every epoch.
         lengths : array (B,), optional
@@ -609,7 +610,7 @@ class RecurrentModel:
         finally:
             self._workspace = None
             np.seterr(**errors)
-        if validation is not None and restore_best:
+        if patience is not None and restore_best:
             self.set_weights(best[1])
             history.best_epoch = best[2]
         else:
@@ -692,8 +693,8 @@ class RecurrentModel:
         n_time = batch.inputs.shape[0]
         states = {0: self._initial_state(None, batch.inputs.shape[1])}
         losses, counts, seen = [], [], []
-        for end in range(k1, n_time + k1, k1):
-            end = min(end, n_time)
+        previous_end = 0
+        for end in [*range(k1, n_time, k1), n_time]:
             begin = max(0, end - k2)
             begin = max(s for s in states if s <= begin)
             window = _Batch(
@@ -702,7 +703,8 @@ class RecurrentModel:
                 batch.mask[begin:end].copy(),
                 np.minimum(np.maximum(batch.lengths - begin, 1), end - begin),
             )
-            window.mask[: max(0, end - k1 - begin)] = 0.0
+            window.mask[: previous_end - begin] = 0.0  # only the steps since the last update count
+            previous_end = end
             if window.mask.sum() == 0:
                 continue
             outputs, cache = self._forward(window, states[begin], rng=self._train_rng, teacher=True)

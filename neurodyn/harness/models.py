@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from neurodyn.harness.registry import HarnessError, register_model
-from neurodyn.harness.tasks import TaskData
+from neurodyn.harness.tasks import TaskData, _coerce
 
 __all__ = ["ESNAdapter", "ModelAdapter", "RNNAdapter"]
 
@@ -31,22 +31,34 @@ class ModelAdapter:
     task_defaults: dict = {}
 
     def __init__(self, params: dict, seed: int, data: TaskData, task_name: str = "") -> None:
-        unknown = set(params) - set(self.defaults)
-        if unknown:
-            valid = ", ".join(sorted(self.defaults))
-            raise HarnessError(
-                f"model {self.name!r}: unknown parameter(s) {sorted(unknown)}; valid: {valid}"
-            )
-        merged = dict(self.defaults) | self.task_defaults.get(task_name, {})
-        for key, value in params.items():
-            merged[key] = _coerce(value, self.defaults[key])
-        self.params, self.seed, self.data = merged, seed, data
+        self.params, self.seed, self.data = self.resolve(task_name, params), seed, data
         self.curve: list[float] = []
         self.progress = False  # a bar for this run's training (set by the runner)
 
     @classmethod
     def available(cls) -> bool:
         return True
+
+    @classmethod
+    def resolve(cls, task_name: str, params: dict) -> dict:
+        """Every parameter a run uses: defaults, then the task's defaults, then ``params``
+        (converted to the defaults' types; a bad name or value raises HarnessError)."""
+        unknown = set(params) - set(cls.defaults)
+        if unknown:
+            valid = ", ".join(sorted(cls.defaults))
+            raise HarnessError(
+                f"model {cls.name!r}: unknown parameter(s) {sorted(unknown)}; valid: {valid}"
+            )
+        merged = dict(cls.defaults) | cls.task_defaults.get(task_name, {})
+        for key, value in params.items():
+            try:
+                merged[key] = _coerce(value, cls.defaults[key])
+            except (TypeError, ValueError):
+                kind = type(cls.defaults[key]).__name__
+                raise HarnessError(
+                    f"model {cls.name!r}: {key} = {value!r} is not a valid {kind}"
+                ) from None
+        return merged
 
     def fit(self) -> None:
         raise NotImplementedError
@@ -58,16 +70,6 @@ class ModelAdapter:
     @property
     def n_parameters(self) -> int:
         raise NotImplementedError
-
-
-def _coerce(value, default):
-    if isinstance(default, bool):
-        return value if isinstance(value, bool) else str(value).lower() in ("1", "true", "yes")
-    if isinstance(default, int) and not isinstance(value, bool):
-        return int(value)
-    if isinstance(default, float):
-        return float(value)
-    return value
 
 
 def _one_hot(labels: np.ndarray, n_classes: int) -> np.ndarray:
@@ -188,9 +190,9 @@ class ESNAdapter(ModelAdapter):
     def predict(self, split) -> np.ndarray:
         data = self.data
         if data.kind == "series":
-            self.esn.predict(
-                data.val.X[-data.warmup :], reset=True
-            )  # read the end of the validation series
+            self.esn.reset()
+            if data.warmup:  # read the end of the validation series first
+                self.esn.predict(data.val.X[-data.warmup :])
             return self.esn.predict(split.X)
         X = self._sequence_inputs(split)
         if self.summary is not None:
@@ -316,9 +318,11 @@ _gradient_model("gru", "GRU", "GRU trained by BPTT")
 
 # --- PyTorch peers (when installed) ---------------------------------------------------------------
 class TorchAdapter(RNNAdapter):
-    """PyTorch's nn.LSTM / nn.GRU + nn.Linear with Adam: the same protocol as the ``rnn`` adapters."""
+    """PyTorch's nn.LSTM / nn.GRU + nn.Linear with Adam: the same protocol as the ``rnn``
+    adapters, whose last weights are kept too (no early stopping)."""
 
     family = "gradient"
+    defaults = {k: v for k, v in RNNAdapter.defaults.items() if k not in ("optimizer", "patience")}
 
     @classmethod
     def available(cls) -> bool:

@@ -34,7 +34,11 @@ _NAME = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 
 
 class HarnessError(Exception):
-    """A harness problem the user can fix (unknown name, bad spec, unusable database)."""
+    """A harness problem the user can fix (unknown name, bad spec, bad value)."""
+
+
+class DatabaseError(HarnessError):
+    """The results database cannot be opened, read or written."""
 
 
 def _register(registry: dict, kind: str, name: str):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import json
 from pathlib import Path
 
 import numpy as np
@@ -12,15 +13,31 @@ from neurodyn.harness.store import ResultStore
 __all__ = ["summarise", "write_report"]
 
 
+def _settings_label(params: dict, varying: list[tuple[str, str]]) -> str:
+    return ", ".join(f"{owner}.{key}={params[owner][key]}" for owner, key in varying)
+
+
 def summarise(runs: list[dict]) -> list[dict]:
-    """One row per (task, model): the primary metric's mean and std over seeds, and costs."""
-    rows = {}
+    """One row per task, model and configuration: the primary metric's mean and std over
+    seeds, and costs. Configurations of one model that differ (a sweep) are labelled
+    by the parameters that vary."""
+    groups = {}
     for run in runs:
         if run["status"] != "done":
             continue
-        rows.setdefault((run["task"], run["model"]), []).append(run)
+        configuration = json.dumps(run["params"], sort_keys=True)
+        groups.setdefault((run["task"], run["model"], configuration), []).append(run)
+    varying = {}
+    for task, model in {(t, m) for t, m, _ in groups}:
+        settings = [json.loads(c) for t, m, c in groups if (t, m) == (task, model)]
+        keys = {(owner, key) for params in settings for owner in params for key in params[owner]}
+        varying[(task, model)] = sorted(
+            (owner, key)
+            for owner, key in keys
+            if len({json.dumps(params[owner].get(key)) for params in settings}) > 1
+        )
     table = []
-    for (task, model), group in sorted(rows.items()):
+    for (task, model, configuration), group in sorted(groups.items()):
         metric = group[0]["metric"]
         values = np.array([g["metrics"][metric] for g in group])
         extra = sorted({k for g in group for k in g["metrics"]} - {metric})
@@ -28,12 +45,13 @@ def summarise(runs: list[dict]) -> list[dict]:
             {
                 "task": task,
                 "model": model,
+                "settings": _settings_label(json.loads(configuration), varying[(task, model)]),
                 "family": group[0]["family"],
                 "metric": metric,
                 "lower_is_better": bool(group[0]["lower_is_better"]),
                 "mean": float(values.mean()),
                 "std": float(values.std()),
-                "seeds": len(group),
+                "seeds": len({g["seed"] for g in group}),
                 "n_parameters": int(np.mean([g["n_parameters"] for g in group])),
                 "train_seconds": float(np.mean([g["train_seconds"] for g in group])),
                 "infer_us_per_step": float(np.mean([g["infer_us_per_step"] for g in group])),
@@ -67,10 +85,11 @@ def format_table(table: list[dict], failed: int = 0) -> str:
         metric = f"{row['metric']} {row['mean']:.4g} ± {row['std']:.2g}" + (
             f" ({extra})" if extra else ""
         )
+        model = row["model"] + (f" ({row['settings']})" if row["settings"] else "")
         lines.append(
             [
                 row["task"],
-                row["model"],
+                model,
                 metric,
                 str(row["seeds"]),
                 f"{row['n_parameters']:,}",
@@ -191,7 +210,10 @@ def _figures(out: Path, runs: list[dict], table: list[dict]) -> list[str]:
         ax.set_title(f"{task}: error against training time")
         names.append(_save(fig, out, f"{task}_pareto.png"))
 
-        samples = {run["model"]: run["sample"] for run in done if run["sample"]}
+        samples = {}
+        for run in sorted(done, key=lambda run: run["seed"]):  # the lowest seed of each model
+            if run["sample"]:
+                samples.setdefault(run["model"], run["sample"])
         if samples:
             fig, ax = plt.subplots(figsize=(8, 3.5))
             first = next(iter(samples.values()))
@@ -204,7 +226,10 @@ def _figures(out: Path, runs: list[dict], table: list[dict]) -> list[str]:
             ax.legend(frameon=False, fontsize=8, ncol=3)
             names.append(_save(fig, out, f"{task}_predictions.png"))
 
-        curves = {run["model"]: run["curve"] for run in done if run["curve"]}
+        curves = {}
+        for run in sorted(done, key=lambda run: run["seed"]):
+            if run["curve"]:
+                curves.setdefault(run["model"], run["curve"])
         if curves:
             fig, ax = plt.subplots(figsize=(6, 3.5))
             for model, curve in curves.items():

@@ -48,6 +48,15 @@ def _sample(data, predictions) -> dict:
     return {"target": true[:SAMPLE, 0].tolist(), "prediction": pred[:SAMPLE, 0].tolist()}
 
 
+def _steps(data) -> int:
+    """Time steps the test predictions cover (every step of every sequence)."""
+    X, Y = data.test.X, np.asarray(data.test.Y)
+    if data.kind == "series":
+        return X.shape[0]
+    length = X.shape[1] if X.ndim == 3 else (Y.shape[1] if Y.ndim == 3 else 1)
+    return X.shape[0] * length
+
+
 def execute(spec: dict) -> dict:
     """Run one configuration; never raises for a failing model or task."""
     started = time.time()
@@ -74,9 +83,7 @@ def execute(spec: dict) -> dict:
         start = time.perf_counter()
         predictions = adapter.predict(data.test)
         infer_seconds = time.perf_counter() - start
-        steps = (
-            data.test.X.shape[0] if data.kind == "series" else np.prod(np.shape(data.test.Y)[:2])
-        )
+        steps = _steps(data)
         scores = task.score(data, predictions) | task.extra(data, adapter)
         if not all(np.isfinite(v) for v in scores.values()):
             raise FloatingPointError(f"non-finite metrics {scores}")

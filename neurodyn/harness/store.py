@@ -11,6 +11,7 @@ Schema (query it with any SQLite client)::
         status            TEXT NOT NULL,     -- "done" or "failed"
         metrics           TEXT NOT NULL,     -- JSON {"nrmse": ..., ...}
         error             TEXT,              -- the exception, for failed runs
+        traceback         TEXT,              -- its traceback
         metric            TEXT,              -- the task's primary metric name
         lower_is_better   INTEGER,           -- 1 if smaller is better for that metric
         family            TEXT,              -- "reservoir", "gradient", ...
@@ -36,7 +37,7 @@ import json
 import sqlite3
 from pathlib import Path
 
-from neurodyn.harness.registry import HarnessError
+from neurodyn.harness.registry import DatabaseError
 
 __all__ = ["ResultStore"]
 
@@ -71,7 +72,7 @@ class ResultStore:
     def __init__(self, path, *, readonly: bool = False) -> None:
         self.path = Path(path)
         if readonly and not self.path.exists():
-            raise HarnessError(f"{self.path}: no results database here")
+            raise DatabaseError(f"{self.path}: no results database here")
         try:
             uri = f"file:{self.path}?mode=ro" if readonly else str(self.path)
             self.connection = sqlite3.connect(uri, uri=readonly, timeout=30.0, isolation_level=None)
@@ -87,13 +88,13 @@ class ResultStore:
                 or "read-only" in str(error)
                 or "unable to open" in str(error)
             ):
-                raise HarnessError(
+                raise DatabaseError(
                     f"{self.path}: cannot write the results database ({error}); "
                     "choose another --out or fix its permissions"
                 ) from None
-            raise HarnessError(f"{self.path}: not a usable results database ({error})") from None
+            raise DatabaseError(f"{self.path}: not a usable results database ({error})") from None
         except sqlite3.DatabaseError as error:
-            raise HarnessError(
+            raise DatabaseError(
                 f"{self.path}: corrupt or not an SQLite database ({error}); "
                 "move it away to start a new one"
             ) from None
@@ -124,7 +125,7 @@ class ResultStore:
                     f"INSERT OR REPLACE INTO runs ({names}) VALUES ({marks})", tuple(row.values())
                 )
         except sqlite3.OperationalError as error:
-            raise HarnessError(f"{self.path}: could not record a run ({error})") from None
+            raise DatabaseError(f"{self.path}: could not record a run ({error})") from None
 
     def runs(self, *, status: str | None = None) -> list[dict]:
         query = (

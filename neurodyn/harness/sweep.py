@@ -25,6 +25,7 @@ import itertools
 import os
 import re
 from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
 import numpy as np
@@ -61,7 +62,11 @@ def _split_key(key: str) -> tuple[str, str]:
 
 
 def plan(task: str, models: list[str], seeds: list[int], settings: list[dict]) -> list[dict]:
-    """Run specifications for every model × settings × seed, names checked first."""
+    """Run specifications for every model × settings × seed, names and values checked first.
+
+    Parameters are resolved to complete, typed sets, so that a configuration has one
+    run_id however its values were written (or left to their defaults).
+    """
     get_task(task)
     for model in models:
         get_model(model)
@@ -79,14 +84,9 @@ def plan(task: str, models: list[str], seeds: list[int], settings: list[dict]) -
                 raise HarnessError(
                     f"{key!r}: {owner!r} is neither 'task' nor one of the models {models}"
                 )
-        get_task(task)(task_params)  # parameter names checked before anything runs
+        task_params = get_task(task)(task_params).params
         for model in models:
-            unknown = set(per_model[model]) - set(get_model(model).defaults)
-            if unknown:
-                raise HarnessError(
-                    f"model {model!r}: unknown parameter(s) {sorted(unknown)}; "
-                    f"valid: {', '.join(sorted(get_model(model).defaults))}"
-                )
+            model_params = get_model(model).resolve(task, per_model[model])
             for seed in seeds:
                 specs.append(
                     {
@@ -94,7 +94,7 @@ def plan(task: str, models: list[str], seeds: list[int], settings: list[dict]) -
                         "model": model,
                         "seed": int(seed),
                         "task_params": task_params,
-                        "model_params": per_model[model],
+                        "model_params": model_params,
                     }
                 )
     unique = {run_id(spec): spec for spec in specs}
@@ -136,6 +136,9 @@ def load_spec(path) -> tuple[str, list[str], list[int], list[dict]]:
     seeds = spec.get("seeds", [0])
     if not isinstance(seeds, list) or not all(isinstance(s, int) and s >= 0 for s in seeds):
         fail("seeds", "expected a list of non-negative integers")
+    for section in ("set", "grid", "sample"):
+        if section in spec and not isinstance(spec[section], dict):
+            fail(section, f"expected a table, [{section}]")
     fixed = spec.get("set", {})
     for key, _value in fixed.items():
         if "." not in key:
@@ -291,7 +294,14 @@ def _results(pending: list[dict], workers: int, scheduler: str | None):
     ) as pool:
         futures = [pool.submit(execute, spec) for spec in pending]
         for future in as_completed(futures):
-            yield future.result()
+            try:
+                result = future.result()
+            except BrokenProcessPool as error:
+                raise HarnessError(
+                    f"a worker process died ({error}); the runs finished so far are "
+                    "saved: run the same command again to continue"
+                ) from None
+            yield result
 
 
 def _dask_results(pending: list[dict], scheduler: str):

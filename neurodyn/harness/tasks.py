@@ -72,10 +72,15 @@ class Task:
             raise HarnessError(
                 f"task {self.name!r}: unknown parameter(s) {sorted(unknown)}; valid: {valid}"
             )
-        self.params = {
-            key: type(value)(params[key]) if key in params else value
-            for key, value in self.defaults.items()
-        }
+        self.params = dict(self.defaults)
+        for key, value in params.items():
+            try:
+                self.params[key] = _coerce(value, self.defaults[key])
+            except (TypeError, ValueError):
+                kind = type(self.defaults[key]).__name__
+                raise HarnessError(
+                    f"task {self.name!r}: {key} = {value!r} is not a valid {kind}"
+                ) from None
 
     def build(self, seed: int) -> TaskData:
         raise NotImplementedError
@@ -100,6 +105,20 @@ class Task:
     def extra(self, data: TaskData, adapter) -> dict:
         """Task-specific evaluations beyond the test predictions (e.g. closed loop)."""
         return {}
+
+
+def _coerce(value, default):
+    """A parameter value given as text, int or float, as the type of its default."""
+    if isinstance(default, bool):
+        return value if isinstance(value, bool) else str(value).lower() in ("1", "true", "yes")
+    if isinstance(default, int):
+        number = float(value)
+        if number != int(number):
+            raise ValueError(value)
+        return int(number)
+    if isinstance(default, float):
+        return float(value)
+    return value
 
 
 def _contiguous_splits(X, Y, n_train: int, n_val: int, n_test: int) -> tuple[Split, Split, Split]:

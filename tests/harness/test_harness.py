@@ -349,3 +349,76 @@ def test_user_registered_task_and_model(tmp_path):
     assert json.loads(database_rows(tmp_path)[0]["metrics"])["nrmse"] == 0.0
     with pytest.raises(HarnessError, match="valid: gain"):
         plan("test-echo", ["test-identity"], [0], [{"test-identity.offset": 1.0}])
+
+
+def test_run_ids_depend_on_the_values_not_on_how_they_were_written():
+    ids = {
+        run_id_of(plan("narma10", ["esn"], [0], [setting])[0])
+        for setting in (
+            {"esn.n_units": "500"},
+            {"esn.n_units": 500},
+            {"esn.n_units": 500.0},
+            {},
+            {"esn.ridge": 1e-8},
+        )  # narma10's own default for the ESN's ridge
+    }
+    assert len(ids) == 1
+    assert len({run_id_of(plan("narma10", ["esn"], [0], [{"esn.n_units": 400}])[0]), *ids}) == 2
+
+
+def run_id_of(spec):
+    from neurodyn.harness import run_id
+
+    return run_id(spec)
+
+
+def test_report_rows_are_configurations(tmp_path):
+    spec = tmp_path / "spec.toml"
+    spec.write_text(SPEC.replace(", -1.0]", "]").replace("[0.8]", "[0.8, 0.9]"))
+    run_plan(plan(*load_spec(spec)), tmp_path, quiet=True)
+    from neurodyn.harness import write_report
+
+    table = write_report(tmp_path, quiet=True)
+    rows = [line for line in table.splitlines() if line.startswith("| narma10")]
+    assert len(rows) == 4  # 2 sizes x 2 spectral radii, each over 2 seeds
+    assert all("model.n_units=" in row and "model.spectral_radius=" in row for row in rows)
+    assert all("| 2     |" in row for row in rows)
+
+
+def test_bad_values_and_sections_are_usage_errors(tmp_path, capsys):
+    assert (
+        main(
+            [
+                "compare",
+                "--task",
+                "adding",
+                "--models",
+                "esn",
+                "--out",
+                str(tmp_path / "a"),
+                "--set",
+                "task.n_train=abc",
+            ]
+        )
+        == 2
+    )
+    assert "n_train = 'abc' is not a valid int" in capsys.readouterr().err
+    spec = tmp_path / "bad.toml"
+    spec.write_text('task = "narma10"\nmodels = ["esn"]\nset = 5\n')
+    assert main(["sweep", str(spec), "--out", str(tmp_path / "b")]) == 2
+    assert "line 3" in (error := capsys.readouterr().err) and "'set'" in error
+
+
+def test_inference_time_counts_every_step_of_every_sequence():
+    from neurodyn.harness.runner import _steps
+    from neurodyn.harness.tasks import Adding, Digits, SineGeneration
+
+    adding = Adding({"length": 20, "n_train": 10, "n_val": 5, "n_test": 7}).build(0)
+    assert _steps(adding) == 7 * 20  # targets (7, 1), one per sequence, but 20 steps each
+    assert (
+        _steps(SineGeneration({"length": 30, "n_test": 4, "n_train": 4, "n_val": 4}).build(0))
+        == 4 * 30
+    )
+    pytest.importorskip("sklearn")
+    digits = Digits().build(0)
+    assert _steps(digits) == digits.test.X.shape[0] * 8

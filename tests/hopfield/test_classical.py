@@ -240,3 +240,24 @@ def test_bad_input(call, error, match):
 def test_asymmetric_weights_warn():
     with pytest.warns(RuntimeWarning, match="not symmetric"):
         Hopfield(3).set_weights(np.array([[0, 1, 0], [0, 0, 1], [1, 0, 0.0]]))
+
+
+def test_hebbian_scale_does_not_depend_on_thresholds_or_set_weights():
+    patterns = random_patterns(4, 50, seed=15)
+    exact = Hopfield(50).store(patterns).weights
+    np.testing.assert_allclose(
+        Hopfield(50, threshold=0.1).store(patterns).weights, exact, atol=1e-15
+    )
+    continued = Hopfield(50).set_weights(np.zeros((50, 50))).store(patterns)
+    np.testing.assert_allclose(continued.weights, exact, atol=1e-15)
+
+
+def test_storing_after_asymmetric_weights_keeps_the_dynamics_exact(rng):
+    n = 40
+    asymmetric = rng.normal(size=(n, n)) * 0.1
+    with pytest.warns(RuntimeWarning, match="not symmetric"):
+        net = Hopfield(n).set_weights(asymmetric)
+    net.store(random_patterns(2, n, seed=16))
+    probe = random_patterns(1, n, seed=17)[0]
+    expected, _, _ = naive_async(net.weights, net.threshold, probe, np.arange(n), max_sweeps=3)
+    np.testing.assert_array_equal(net.recall(probe, order="fixed", max_sweeps=3), expected)

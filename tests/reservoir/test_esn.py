@@ -223,3 +223,21 @@ def test_divergent_closed_loop_is_reported(rng):
     esn.fit(X, 3.0 * X)  # an output gain of 3 fed back as input blows up
     with pytest.raises(SimulationError, match="diverged"):
         esn.generate(5000, warmup=X)
+
+
+def test_force_learning_in_chunks_equals_one_call():
+    t = np.arange(400)
+    target = np.sin(2 * np.pi * t / 40.0)[:, None]
+    inputs = np.zeros((400, 0))
+    whole = ESN(50, spectral_radius=1.2, feedback=True, readout="rls", seed=0).partial_fit(
+        inputs, target
+    )
+    chunked = ESN(50, spectral_radius=1.2, feedback=True, readout="rls", seed=0)
+    chunked.partial_fit(inputs[:150], target[:150]).partial_fit(inputs[150:], target[150:])
+    np.testing.assert_allclose(chunked.readout.coef_, whole.readout.coef_, rtol=1e-12, atol=1e-12)
+
+
+def test_n_units_is_taken_from_w(rng):
+    esn = ESN(W=rng.normal(size=(30, 30)) * 0.1, W_in=rng.uniform(-1, 1, (30, 1)))
+    assert esn.n_units == 30 and esn.reservoir.n_units == 30
+    assert ESN().n_units == 100

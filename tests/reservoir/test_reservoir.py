@@ -218,3 +218,24 @@ def test_tanh_memory_capacity_is_lower_than_linear():
     linear = memory_capacity("identity", 20, ridge_fit)
     nonlinear = memory_capacity("tanh", 20, ridge_fit)
     assert 0.25 * 20 < nonlinear < linear
+
+
+def test_dense_parallel_and_serial_are_bit_identical(rng):
+    inputs = rng.normal(size=(50, 1))
+    serial = Reservoir(300, sparse=False, parallel=False, seed=4).run(inputs)
+    parallel = Reservoir(300, sparse=False, parallel=True, seed=4).run(inputs)
+    np.testing.assert_array_equal(parallel, serial)
+
+
+def test_seed_sequence_gives_the_same_network_every_time():
+    sequence = np.random.SeedSequence(1)
+    first = Reservoir(20, seed=sequence, n_inputs=1)
+    second = Reservoir(20, seed=sequence, n_inputs=1)
+    np.testing.assert_array_equal(first.W_graph.weights, second.W_graph.weights)
+    np.testing.assert_array_equal(first.W_in, second.W_in)
+
+
+def test_load_accepts_the_name_given_to_save(tmp_path):
+    res = Reservoir(10, n_inputs=1, seed=0)
+    res.save(tmp_path / "res")
+    np.testing.assert_array_equal(Reservoir.load(tmp_path / "res").W_in, res.W_in)

@@ -110,6 +110,21 @@ def test_truncated_bptt_trains_and_equals_full_bptt_with_one_window(rng):
     assert history.loss[-1] < 0.3 * history.loss[0]
 
 
+def test_truncated_bptt_counts_every_step_once(rng, monkeypatch):
+    X, Y = rng.normal(size=(4, 12, 1)), rng.normal(size=(4, 12, 1))  # 12 steps, windows of 5
+    model = GRU(1, 4, 1, seed=0)
+    counted = []
+    original = model._loss
+
+    def spy(outputs, batch):
+        counted.append(batch.mask.sum(axis=0))  # mask is (T, B): steps counted per sequence
+        return original(outputs, batch)
+
+    monkeypatch.setattr(model, "_loss", spy)
+    model.fit(X, Y, epochs=1, batch_size=4, truncate=(5, 7), progress=False)
+    np.testing.assert_array_equal(np.sum(counted, axis=0), [12, 12, 12, 12])
+
+
 def test_clipping_and_penalties(rng):
     X, Y = rng.normal(size=(16, 8, 2)), rng.normal(size=(16, 8, 1))
     plain = RNN(2, 8, 1, seed=0)
