@@ -96,20 +96,6 @@ def as_float_array(
     return array
 
 
-def check_finite_result(array: np.ndarray, what: str, *, step_offset: int = 0) -> None:
-    """Raise ``SimulationError`` naming the first time step where ``array`` (T, ...) is not finite."""
-    from neurodyn.errors import SimulationError
-
-    finite = np.isfinite(array)
-    if finite.all():
-        return
-    rows = np.flatnonzero(~finite.reshape(finite.shape[0], -1).all(axis=1))
-    raise SimulationError(
-        f"{what} became NaN or infinite at time step {int(rows[0]) + step_offset}; "
-        "reduce the spectral radius, input scaling or learning rate"
-    )
-
-
 def as_sequences(value, name: str, *, n_features: int | None = None, dtype=np.float64, owner=None):
     """Normalise time-series input to ``(kind, data)``.
 

@@ -37,7 +37,6 @@ from rnn.optim import clip_by_global_norm, clip_by_value, make_optimizer
 __all__ = ["History", "RecurrentModel"]
 
 _NARROW = 8  # input widths up to which the projection is a compiled loop, not BLAS
-MODES = ("many-to-many", "many-to-one", "one-to-many", "one-to-one")
 INITS = ("default", "xavier", "orthogonal")
 
 
