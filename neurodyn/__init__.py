@@ -1,11 +1,42 @@
 """neurodyn: recurrent networks that learn without backpropagation.
 
-The shared core lives here: ``graph`` (networkx ⇄ CSR and seeded topology
-generators), ``tasks`` (data sets), ``metrics``, ``record`` (recordings),
-``random`` (seed handling), ``io`` (save/load without pickle) and ``plot``.
-Submodules are imported on first use, so ``import neurodyn`` stays cheap.
+The shared core lives here: ``graph`` (networkx ⇄ CSR) and ``topology`` (seeded
+generators), ``compiled`` (the compile stage every family follows),
+``distributions``, ``readouts`` (ridge and RLS), ``tasks`` (data sets),
+``metrics``, ``record`` (monitors and recordings), ``random`` (seed handling),
+``io`` (save/load without pickle), ``plot`` and ``progress``. Submodules are
+imported on first use (``neurodyn.metrics`` works after ``import neurodyn``),
+so ``import neurodyn`` stays cheap.
 """
+
+import importlib
 
 __version__ = "0.1.0"
 
-__all__ = ["__version__", "graph", "io", "metrics", "plot", "random", "record", "tasks"]
+_SUBMODULES = (
+    "compiled",
+    "distributions",
+    "errors",
+    "graph",
+    "io",
+    "metrics",
+    "plot",
+    "progress",
+    "random",
+    "readouts",
+    "record",
+    "tasks",
+    "topology",
+)
+
+__all__ = ["__version__", *_SUBMODULES]
+
+
+def __getattr__(name: str):
+    if name in _SUBMODULES:
+        return importlib.import_module(f"neurodyn.{name}")
+    raise AttributeError(f"module 'neurodyn' has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted(__all__)

@@ -1,16 +1,41 @@
-"""Compiled kernels of the shared core: graph generators and task integrators.
+"""Compiled kernels of the shared core.
 
-Kernels take arrays, scalars and (for generators that need an unbounded number
-of draws) a ``numpy.random.Generator``; Numba reproduces NumPy's streams
-exactly, so a seed gives the same graph with or without the JIT.
+Every family's kernels are built from these pieces, so each is written once:
+
+* weight products over a :class:`neurodyn.compiled.WeightMatrix` (rows are
+  targets): :func:`pull` (y += W x, rows in parallel inside a ``parallel=True``
+  caller), :func:`pull_batch` (the same for B columns at once, states laid out
+  (N, B)), the row sums they are made of, and :func:`push` (scatter one source's
+  out-edges through the by-source view, reading the canonical weight array by
+  index) and :func:`scatter_row` (the same along a row, for symmetric weights);
+* the dense readout :func:`affine` (y = b + W x) and :func:`add_product`;
+* one activation table (:data:`ACTIVATIONS`), with :func:`activate`,
+  :func:`activation_derivative` and the vectorised leaky update
+  :func:`leaky_update`;
+* recursive least squares (:func:`rls_update`, :func:`rls_fit`);
+* per-stream xorshift random numbers and the Fisher–Yates :func:`shuffle`;
+* graph generators and task integrators.
+
+Helpers marked inline are compiled into the kernels that call them. A helper
+with a ``prange`` loop runs its rows in parallel only inside a caller compiled
+with ``parallel=True``; every row is summed in a fixed order, so results never
+depend on the thread count. Bundles (NamedTuples) are unpacked into locals
+before a ``prange`` loop: Numba's parallel lowering cannot carry nested tuples
+into a loop body.
 """
 
 import numpy as np
-from numba import njit
+from numba import njit, prange
+
+from neurodyn._math import sigmoid, tanh
+from neurodyn.config import inline_options, jit_options
+
+INLINE = inline_options()
+_LARGEST = np.finfo(np.float64).max
 
 
 # --- graph generators ----------------------------------------------------------------
-@njit(cache=True)
+@njit(**jit_options())
 def fixed_in_degree_sources(n_targets, n_sources, k, exclude_self, rng):
     """Sources of ``k`` distinct edges into each target, sorted per target (Floyd's sampling)."""
     out = np.empty(n_targets * k, dtype=np.int32)
@@ -31,7 +56,7 @@ def fixed_in_degree_sources(n_targets, n_sources, k, exclude_self, rng):
     return out
 
 
-@njit(cache=True)
+@njit(**jit_options())
 def watts_strogatz_edges(n, half_k, p, rng):
     """Undirected edge list (u, v) of a Watts–Strogatz graph."""
     n_edges = n * half_k
@@ -63,7 +88,7 @@ def watts_strogatz_edges(n, half_k, p, rng):
     return u, v
 
 
-@njit(cache=True)
+@njit(**jit_options())
 def barabasi_albert_edges(n, m, rng):
     """Undirected edge list (u, v) of a Barabási–Albert graph grown from a star on m + 1 nodes."""
     n_edges = m + (n - m - 1) * m
@@ -103,12 +128,12 @@ def barabasi_albert_edges(n, m, rng):
 
 
 # --- task integrators ------------------------------------------------------------------
-@njit(cache=True)
+@njit(**jit_options())
 def _mackey_glass_rate(x, x_delayed, a, b, n):
     return a * x_delayed / (1.0 + x_delayed**n) - b * x
 
 
-@njit(cache=True)
+@njit(**jit_options())
 def mackey_glass(x_initial, delay, n_samples, steps_per_sample, h, a, b, n):
     """RK4 integration of dx/dt = a x(t-τ)/(1 + x(t-τ)^n) - b x(t).
 
@@ -142,14 +167,14 @@ def mackey_glass(x_initial, delay, n_samples, steps_per_sample, h, a, b, n):
     return out
 
 
-@njit(cache=True)
+@njit(**jit_options())
 def _lorenz_rate(state, sigma, rho, beta, out):
     out[0] = sigma * (state[1] - state[0])
     out[1] = state[0] * (rho - state[2]) - state[1]
     out[2] = state[0] * state[1] - beta * state[2]
 
 
-@njit(cache=True)
+@njit(**jit_options())
 def lorenz(initial, n_samples, steps_per_sample, h, sigma, rho, beta):
     """RK4 integration of the Lorenz system; returns (n_samples, 3) starting at ``initial``."""
     out = np.empty((n_samples, 3))
@@ -174,7 +199,7 @@ def lorenz(initial, n_samples, steps_per_sample, h, sigma, rho, beta):
     return out
 
 
-@njit(cache=True)
+@njit(**jit_options())
 def narma(u, order):
     """NARMA-``order`` response to the input ``u`` (zero initial conditions).
 
@@ -200,7 +225,7 @@ def narma(u, order):
 _XORSHIFT_MULTIPLIER = np.uint64(0x2545F4914F6CDD1D)
 
 
-@njit(inline="always")
+@njit(**INLINE)
 def xorshift_next(state, k):
     """Advance stream ``k`` of the uint64 array ``state`` and return 64 random bits."""
     x = state[k]
@@ -211,13 +236,218 @@ def xorshift_next(state, k):
     return x * _XORSHIFT_MULTIPLIER
 
 
-@njit(inline="always")
+@njit(**INLINE)
 def xorshift_uniform(state, k):
     """A float in [0, 1) with 53 random bits from stream ``k``."""
     return np.float64(xorshift_next(state, k) >> np.uint64(11)) * 1.1102230246251565e-16
 
 
-@njit(inline="always")
+@njit(**INLINE)
 def xorshift_below(state, k, n):
     """An integer in [0, n) from stream ``k`` (n < 2^53)."""
     return np.int64(xorshift_uniform(state, k) * n)
+
+
+@njit(**INLINE)
+def shuffle(values, state, k):
+    """Fisher–Yates shuffle of ``values`` in place with xorshift stream ``k``."""
+    for i in range(values.shape[0] - 1, 0, -1):
+        j = xorshift_below(state, k, i + 1)
+        values[i], values[j] = values[j], values[i]
+
+
+# --- activation table -------------------------------------------------------------------
+# One table of codes for every family; kernels branch on the code, never on a callable.
+TANH, IDENTITY, RELU, SIGMOID = 0, 1, 2, 3
+ACTIVATIONS = {"tanh": TANH, "identity": IDENTITY, "relu": RELU, "sigmoid": SIGMOID}
+
+
+@njit(**INLINE)
+def activate(x, code):
+    """f(x) for the activation ``code``, in the precision of ``x``."""
+    if code == TANH:
+        return tanh(x)
+    if code == IDENTITY:
+        return x
+    if code == RELU:
+        return x if x > 0 else 0.0 * x
+    return sigmoid(x)
+
+
+@njit(**INLINE)
+def activation_derivative(y, code):
+    """f'(a) written with y = f(a)."""
+    if code == TANH:
+        return 1.0 - y * y
+    if code == IDENTITY:
+        return 1.0 + 0.0 * y
+    if code == RELU:
+        return 1.0 if y > 0 else 0.0
+    return y * (1.0 - y)
+
+
+@njit(**INLINE)
+def leaky_update(out, state, pre, leak, code, start, stop):
+    """out[i] = (1 - a) state[i] + a f(pre[i]) for i in [start, stop) of 1-d arrays.
+
+    ``out`` may be ``state`` (update in place) or ``pre``. The branch on the code
+    sits outside the loops so that each loop vectorises.
+    """
+    keep = 1.0 - leak
+    # unsigned bounds: with a signed start, every access would need a negative-index
+    # check, and the loop would not vectorise
+    first, last = np.uintp(start), np.uintp(stop)
+    if code == TANH:
+        for i in range(first, last):
+            out[i] = keep * state[i] + leak * tanh(pre[i])
+    elif code == IDENTITY:
+        for i in range(first, last):
+            out[i] = keep * state[i] + leak * pre[i]
+    elif code == RELU:
+        for i in range(first, last):
+            out[i] = keep * state[i] + leak * (pre[i] if pre[i] > 0 else 0.0)
+    else:
+        for i in range(first, last):
+            out[i] = keep * state[i] + leak * sigmoid(pre[i])
+
+
+@njit(**INLINE)
+def all_finite(values, start, stop):
+    """True when values[start:stop] holds no NaN or infinity (an AND that vectorises)."""
+    finite = True
+    for i in range(np.uintp(start), np.uintp(stop)):
+        finite &= abs(values[i]) <= _LARGEST  # False for NaN and ±inf
+    return finite
+
+
+# --- weight products (rows are targets) -----------------------------------------------------
+@njit(**INLINE)
+def csr_row_sum(indptr, indices, weights, row, x, total):
+    """total + Σ_k weights[k] x[indices[k]] over the edges into ``row``, in stored order."""
+    # unsigned indices spare a negative-index check on every load
+    for k in range(np.uintp(indptr[row]), np.uintp(indptr[row + 1])):
+        total += weights[k] * x[np.uintp(indices[k])]
+    return total
+
+
+@njit(**INLINE)
+def dense_row_sum(dense, row, x, total):
+    """total + Σ_j dense[row, j] x[j]."""
+    for j in range(x.shape[0]):
+        total += dense[row, j] * x[j]
+    return total
+
+
+@njit(**INLINE)
+def pull(matrix, x, out):
+    """out += W x for a :class:`~neurodyn.compiled.WeightMatrix` W and a vector x.
+
+    A dense W goes through BLAS (float weights); CSR rows run in parallel inside
+    a ``parallel=True`` caller, each summed in a float64 accumulator.
+    """
+    if matrix.is_dense:
+        out += np.dot(matrix.dense, x)
+        return
+    indptr, indices, weights = matrix.indptr, matrix.indices, matrix.values
+    for i in prange(out.shape[0]):
+        out[i] += csr_row_sum(indptr, indices, weights, i, x, 0.0)
+
+
+@njit(**INLINE)
+def pull_rows(indptr, indices, weights, row, flat_x, width, flat_out, base):
+    """flat_out[base + b] += Σ_k w_k flat_x[source_k * width + b] for b < width.
+
+    One row of a sparse × dense product with B = ``width`` columns stored
+    row-major ((N, B) layout): every weight is read once and multiplies B
+    contiguous values, a loop that vectorises.
+    """
+    b_width = np.uintp(width)
+    out0 = np.uintp(base)
+    for k in range(np.uintp(indptr[row]), np.uintp(indptr[row + 1])):
+        w = weights[k]
+        source = np.uintp(indices[k]) * b_width
+        for b in range(b_width):
+            flat_out[out0 + b] += w * flat_x[source + b]
+
+
+@njit(**INLINE)
+def push(view, weights, source, delta, out):
+    """out[j] += w(source → j) δ for every out-edge of ``source``.
+
+    ``view`` is a :class:`~neurodyn.compiled.SourceView`; weights are read from
+    the canonical (by-target) array through its edge ids, so a rule that writes
+    weights is seen here at once.
+    """
+    indptr, targets, edge_ids = view.indptr, view.targets, view.edge_ids
+    for k in range(indptr[source], indptr[source + 1]):
+        out[targets[k]] += weights[edge_ids[k]] * delta
+
+
+@njit(**INLINE)
+def scatter_row(indptr, indices, weights, row, delta, out):
+    """out[j] += W[row, j] δ along one CSR row: the push of a *symmetric* W, whose
+    out-edges of ``row`` are its row (w_j,row = w_row,j)."""
+    for k in range(np.uintp(indptr[row]), np.uintp(indptr[row + 1])):
+        out[np.uintp(indices[k])] += weights[k] * delta
+
+
+# --- dense readout ----------------------------------------------------------------------
+@njit(**INLINE)
+def affine(weight, x, bias, out):
+    """out = bias + weight @ x for weight (m, n), x (n,), out (m,)."""
+    for o in range(out.shape[0]):
+        total = bias[o]
+        for i in range(weight.shape[1]):
+            total += weight[o, i] * x[i]
+        out[o] = total
+
+
+@njit(**INLINE)
+def add_product(weight, x, out):
+    """out += weight @ x for weight (m, n) and out (m,); x has at least n entries, and a
+    weight with no columns adds nothing."""
+    for o in range(out.shape[0]):
+        total = 0.0
+        for i in range(weight.shape[1]):
+            total += weight[o, i] * x[i]
+        out[o] += total
+
+
+# --- recursive least squares ----------------------------------------------------------------
+@njit(**INLINE)
+def rls_update(P, w_out, features, target, forgetting, gain, error):
+    """One recursive-least-squares update of ``w_out`` (n_out, d) towards ``target``.
+
+    k = P φ / (λ + φᵀ P φ),  w ← w - (w φ - y) kᵀ,  P ← (P - k φᵀ P) / λ;
+    ``gain`` (d,) and ``error`` (n_out,) are work arrays (error holds w φ - y).
+    """
+    d = features.shape[0]
+    p_phi = np.dot(P, features)
+    denominator = forgetting + np.dot(features, p_phi)
+    for i in range(d):
+        gain[i] = p_phi[i] / denominator
+    for o in range(w_out.shape[0]):
+        error[o] = np.dot(w_out[o], features) - target[o]
+        for i in range(d):
+            w_out[o, i] -= error[o] * gain[i]
+    inverse = 1.0 / forgetting
+    for i in range(d):
+        for j in range(d):
+            P[i, j] = (P[i, j] - gain[i] * p_phi[j]) * inverse
+
+
+@njit(**jit_options())
+def rls_fit(state, features, targets, forgetting):
+    """Sequential RLS over rows of ``features`` (T, d) and ``targets`` (T, n_out).
+
+    ``state`` is an RLS state (``P`` (d, d), ``weights`` (n_out, d)), updated in
+    place. Returns the first step where the weights became non-finite, or -1.
+    """
+    P, w_out = state.P, state.weights
+    gain = np.empty(features.shape[1])
+    error = np.empty(targets.shape[1])
+    for t in range(features.shape[0]):
+        rls_update(P, w_out, features[t], targets[t], forgetting, gain, error)
+        if not all_finite(error, 0, error.shape[0]):
+            return t
+    return -1

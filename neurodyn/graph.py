@@ -9,41 +9,58 @@ transpose, :meth:`CSRGraph.by_source`, serves spike delivery.
 The generators (:func:`erdos_renyi`, :func:`fixed_in_degree`,
 :func:`watts_strogatz`, :func:`barabasi_albert`, :func:`ring`, :func:`lattice`)
 write straight into CSR arrays without building a networkx graph, so graphs
-with millions of edges take seconds. Each takes ``seed``; structure and weights
-are drawn from separate child streams, so changing the weight distribution
-never changes which edges exist.
+with millions of edges take seconds. Each takes ``seed``; structure, weights
+and delays are drawn from separate child streams, so changing the weight
+distribution never changes which edges exist. Weights and delays take a number,
+an array (one per edge) or a distribution (:mod:`neurodyn.distributions`);
+delays are in ms, and :func:`delay_steps` turns them into whole time steps.
 """
 
 from __future__ import annotations
 
 import warnings
-from collections.abc import Callable, Hashable, Sequence
+from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
 
 import networkx as nx
 import numpy as np
 import scipy.sparse as sp
 
-from neurodyn import _kernels
-from neurodyn._validation import check_float, check_int
-from neurodyn.random import SeedLike, spawn
+from neurodyn._validation import as_float_array, check_float
+from neurodyn.distributions import ValueSpec, sample
+from neurodyn.random import SeedLike, as_generator, spawn
 
 __all__ = [
     "CSRGraph",
     "as_csr",
+    "delay_steps",
+    "from_edges",
+    "from_networkx",
+    "spectral_radius",
+    "to_networkx",
+]
+
+WeightSpec = ValueSpec  # a number, an array (one per edge) or a distribution
+_GENERATORS = (
     "barabasi_albert",
     "erdos_renyi",
     "fixed_in_degree",
-    "from_edges",
-    "from_networkx",
     "lattice",
     "ring",
-    "spectral_radius",
-    "to_networkx",
     "watts_strogatz",
-]
+)
 
-WeightSpec = float | Callable[[np.random.Generator, int], np.ndarray]
+
+def __getattr__(name: str):
+    # the generators live in neurodyn.topology, which builds on this module
+    if name in _GENERATORS:
+        from neurodyn import topology
+
+        return getattr(topology, name)
+    raise AttributeError(f"module 'neurodyn.graph' has no attribute {name!r}")
+
+
+__all__ += _GENERATORS
 
 
 @dataclass(frozen=True, eq=False)
@@ -179,7 +196,7 @@ class CSRGraph:
         )
 
     def by_source(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """The transpose view used for spike delivery.
+        """The transpose view used for spike delivery (computed once, then cached).
 
         Returns
         -------
@@ -187,14 +204,23 @@ class CSRGraph:
         targets : ndarray of int32, shape (n_edges,)
             Edges out of source ``u`` go to ``targets[indptr[u]:indptr[u + 1]]``.
         edge_ids : ndarray of int64, shape (n_edges,)
-            Position of each of those edges in this graph's arrays, so that
-            weights and delays are shared, not copied.
+            Position of each of those edges in this graph's arrays: the view
+            indexes the canonical weights and delays, it never copies them, so a
+            rule that writes ``weights`` in place is seen through it.
+
+        The three arrays are read-only.
         """
-        order = np.argsort(self.indices, kind="stable")
-        counts = np.bincount(self.indices, minlength=self.n_sources)
-        indptr = np.zeros(self.n_sources + 1, dtype=np.int64)
-        np.cumsum(counts, out=indptr[1:])
-        return indptr, self.targets()[order], order.astype(np.int64)
+        cached = self.__dict__.get("_by_source")
+        if cached is None:
+            order = np.argsort(self.indices, kind="stable")
+            counts = np.bincount(self.indices, minlength=self.n_sources)
+            indptr = np.zeros(self.n_sources + 1, dtype=np.int64)
+            np.cumsum(counts, out=indptr[1:])
+            cached = (indptr, self.targets()[order], order.astype(np.int64))
+            for array in cached:
+                array.setflags(write=False)
+            object.__setattr__(self, "_by_source", cached)  # frozen dataclass: a private cache
+        return cached
 
     def has_self_loops(self) -> bool:
         return bool(self.shape[0] == self.shape[1] and np.any(self.targets() == self.indices))
@@ -204,19 +230,28 @@ class CSRGraph:
 
 
 # --- building ------------------------------------------------------------------
+def _values(value, size: int, rng_or_seed, name: str) -> np.ndarray:
+    """Per-edge values from a number, an array or a distribution (see neurodyn.distributions)."""
+    rng = rng_or_seed if isinstance(rng_or_seed, np.random.Generator) else as_generator(rng_or_seed)
+    return sample(value, size, rng, name)
+
+
 def from_edges(
     targets,
     sources,
     weights=None,
     *,
     shape: tuple[int, int],
-    delays=None,
+    delay: ValueSpec | None = None,
     labels: tuple | None = None,
+    seed: SeedLike = None,
 ) -> CSRGraph:
     """Build a :class:`CSRGraph` from edge lists (edge ``sources[k] → targets[k]``).
 
-    ``weights=None`` gives weight 1 to every edge. Edges are sorted by target,
-    then source; parallel edges are kept.
+    ``weights`` (a number, one value per edge, or a distribution; ``None`` gives
+    weight 1) and ``delay`` (ms, likewise; ``None`` for no delays) follow the
+    edge lists' order; ``seed`` feeds the distributions. Edges are sorted by
+    target, then source; parallel edges are kept.
     """
     targets = np.asarray(targets, dtype=np.int64)
     sources = np.asarray(sources, dtype=np.int64)
@@ -227,7 +262,12 @@ def from_edges(
         raise ValueError(f"from_edges.targets: must lie in [0, {n_targets})")
     if sources.size and (sources.min() < 0 or sources.max() >= n_sources):
         raise ValueError(f"from_edges.sources: must lie in [0, {n_sources})")
-    weights = np.ones(targets.shape) if weights is None else np.asarray(weights, dtype=np.float64)
+    weight_rng, delay_rng = spawn(seed, 2, "from_edges.seed")
+    n_edges = targets.size
+    weights = _values(
+        1.0 if weights is None else weights, n_edges, weight_rng, "from_edges.weights"
+    )
+    delays = None if delay is None else _values(delay, n_edges, delay_rng, "from_edges.delay")
     order = np.lexsort((sources, targets))
     indptr = np.zeros(n_targets + 1, dtype=np.int64)
     np.cumsum(np.bincount(targets, minlength=n_targets), out=indptr[1:])
@@ -235,7 +275,7 @@ def from_edges(
         indptr,
         sources[order],
         weights[order],
-        None if delays is None else np.asarray(delays, dtype=np.float64)[order],
+        None if delays is None else delays[order],
         n_sources,
         labels,
     )
@@ -245,10 +285,11 @@ def from_networkx(
     graph: nx.Graph,
     *,
     weight: str | None = "weight",
-    delay: str | None = None,
+    delay: str | ValueSpec | None = None,
     nodelist: Sequence[Hashable] | None = None,
     default_weight: float | None = None,
     allow_self_loops: bool = True,
+    seed: SeedLike = None,
 ) -> CSRGraph:
     """Convert a networkx graph to a :class:`CSRGraph`.
 
@@ -258,8 +299,10 @@ def from_networkx(
         An undirected graph gives both directions of every edge.
     weight : str or None
         Edge attribute holding the weight; ``None`` gives every edge weight 1.
-    delay : str or None
-        Edge attribute holding the delay in ms (spiking networks).
+    delay : str, number, array, distribution or None
+        The name of the edge attribute holding the delay in ms, or the delays
+        themselves (a number, one per edge in ``graph.edges`` order, or a
+        distribution drawn with ``seed``); ``None`` for no delays.
     nodelist : sequence, optional
         Node order (index ``i`` is ``nodelist[i]``); default ``list(graph)``.
         The mapping is kept in ``CSRGraph.labels``.
@@ -285,7 +328,8 @@ def from_networkx(
     sources = np.empty(len(edges), dtype=np.int64)
     targets = np.empty(len(edges), dtype=np.int64)
     weights = np.ones(len(edges))
-    delays = None if delay is None else np.empty(len(edges))
+    delay_attribute = delay if isinstance(delay, str) else None
+    delays = None if delay_attribute is None else np.empty(len(edges))
     for k, (u, v, data) in enumerate(edges):
         if u == v and not allow_self_loops:
             raise ValueError(f"graph: self-loop on node {u!r} but allow_self_loops=False")
@@ -299,15 +343,17 @@ def from_networkx(
                 )
             weights[k] = value
         if delays is not None:
-            if delay not in data:
-                raise ValueError(f"graph: edge {u!r} -> {v!r} has no {delay!r} attribute")
-            delays[k] = data[delay]
+            if delay_attribute not in data:
+                raise ValueError(f"graph: edge {u!r} -> {v!r} has no {delay_attribute!r} attribute")
+            delays[k] = data[delay_attribute]
     if not np.all(np.isfinite(weights)):
         k = int(np.flatnonzero(~np.isfinite(weights))[0])
         raise ValueError(f"graph: edge {edges[k][0]!r} -> {edges[k][1]!r} has a non-finite weight")
+    if delay is not None and delay_attribute is None:
+        delays = _values(delay, len(edges), seed, "from_networkx.delay")
     labels = None if nodes == list(range(len(nodes))) else tuple(nodes)
     n = len(nodes)
-    return from_edges(targets, sources, weights, shape=(n, n), delays=delays, labels=labels)
+    return from_edges(targets, sources, weights, shape=(n, n), delay=delays, labels=labels)
 
 
 def to_networkx(graph: CSRGraph, *, weight: str = "weight", delay: str = "delay") -> nx.DiGraph:
@@ -357,205 +403,26 @@ def as_csr(matrix, name: str = "W") -> CSRGraph:
     return as_csr(sp.csr_array(array.astype(np.float64)), name)
 
 
-# --- generators ------------------------------------------------------------------
-def _structure_and_weight_streams(
-    seed: SeedLike,
-) -> tuple[np.random.Generator, np.random.Generator]:
-    structure, weights = spawn(seed, 2)
-    return structure, weights
+def delay_steps(delays, dt: float, *, name: str = "delay") -> np.ndarray:
+    """Delays in ms as whole time steps of ``dt`` ms, rounded to the nearest step (as NEST does).
 
-
-def _draw_weights(weight: WeightSpec, rng: np.random.Generator, n_edges: int) -> np.ndarray:
-    if callable(weight):
-        values = np.asarray(weight(rng, n_edges), dtype=np.float64)
-        if values.shape != (n_edges,):
-            raise ValueError(
-                f"weight: the callable returned shape {values.shape}, expected ({n_edges},)"
-            )
-        return values
-    return np.full(n_edges, check_float(weight, "weight"))
-
-
-def _check_shape(n: int, n_sources: int | None) -> tuple[int, int, bool]:
-    n = check_int(n, "n", low=1)
-    m = n if n_sources is None else check_int(n_sources, "n_sources", low=1)
-    return n, m, n_sources is None or m == n
-
-
-def erdos_renyi(
-    n: int,
-    p: float,
-    *,
-    seed: SeedLike = None,
-    self_loops: bool = False,
-    weight: WeightSpec = 1.0,
-    n_sources: int | None = None,
-) -> CSRGraph:
-    """Directed Erdős–Rényi graph: every ordered pair is an edge with probability ``p``.
-
-    Edges are drawn by geometric skipping over the ``n * n_sources`` slots, so
-    the cost is proportional to the number of edges, not to ``n²``.
-
-    Parameters
-    ----------
-    n : int
-        Number of targets (and of nodes, for a square graph).
-    p : float
-        Edge probability in [0, 1].
-    self_loops : bool
-        Allow edges ``i → i`` (square graphs only).
-    weight : float or callable
-        Constant weight, or ``weight(rng, n_edges) -> array`` for random weights.
-    n_sources : int, optional
-        Number of sources for a rectangular (bipartite projection) graph.
+    Raises ``ValueError`` naming ``name`` for a delay shorter than one step: a
+    spike cannot arrive in the step it was sent (a delay below ``dt`` would be
+    silently lengthened). Returns int64 steps, >= 1.
     """
-    n, m, square = _check_shape(n, n_sources)
-    p = check_float(p, "p", low=0.0, high=1.0)
-    structure_rng, weight_rng = _structure_and_weight_streams(seed)
-    flat = _geometric_positions(structure_rng, n * m, p)
-    targets, sources = np.divmod(flat, m)
-    if square and not self_loops:
-        keep = targets != sources
-        targets, sources = targets[keep], sources[keep]
-    indptr = np.zeros(n + 1, dtype=np.int64)
-    np.cumsum(np.bincount(targets, minlength=n), out=indptr[1:])
-    weights = _draw_weights(weight, weight_rng, sources.size)
-    return CSRGraph(indptr, sources, weights, n_sources=m)
-
-
-def _geometric_positions(rng: np.random.Generator, n_slots: int, p: float) -> np.ndarray:
-    """Sorted positions of the successes of ``n_slots`` Bernoulli(p) trials."""
-    if p == 0.0:
-        return np.empty(0, dtype=np.int64)
-    if p == 1.0:
-        return np.arange(n_slots, dtype=np.int64)
-    chunks = []
-    position = -1
-    expected = n_slots * p
-    while position < n_slots:
-        batch = int(expected + 6 * np.sqrt(expected) + 64)
-        gaps = rng.geometric(p, size=batch)
-        positions = position + np.cumsum(gaps)
-        chunks.append(positions)
-        position = int(positions[-1])
-        expected = (n_slots - position) * p
-    positions = np.concatenate(chunks)
-    return positions[positions < n_slots]
-
-
-def fixed_in_degree(
-    n: int,
-    k: int,
-    *,
-    seed: SeedLike = None,
-    self_loops: bool = False,
-    weight: WeightSpec = 1.0,
-    n_sources: int | None = None,
-) -> CSRGraph:
-    """Every target receives exactly ``k`` edges from distinct sources chosen uniformly.
-
-    This is NEST's ``fixed_indegree`` rule without multapses (Brunel 2000 uses it).
-    Sampling is Floyd's algorithm in a compiled kernel, O(k) per target.
-    """
-    n, m, square = _check_shape(n, n_sources)
-    k = check_int(k, "k", low=0)
-    available = m - (1 if square and not self_loops else 0)
-    if k > available:
-        raise ValueError(f"k: must be <= {available} distinct sources (got {k})")
-    structure_rng, weight_rng = _structure_and_weight_streams(seed)
-    sources = _kernels.fixed_in_degree_sources(n, m, k, square and not self_loops, structure_rng)
-    indptr = np.arange(0, n * k + 1, k, dtype=np.int64) if k else np.zeros(n + 1, np.int64)
-    weights = _draw_weights(weight, weight_rng, sources.size)
-    return CSRGraph(indptr, sources, weights, n_sources=m)
-
-
-def _symmetric(n: int, u: np.ndarray, v: np.ndarray, weight: WeightSpec, rng) -> CSRGraph:
-    """An undirected edge list as a CSR graph holding both directions, sharing one weight."""
-    weights = _draw_weights(weight, rng, u.size)
-    return from_edges(
-        np.concatenate([u, v]),
-        np.concatenate([v, u]),
-        np.concatenate([weights, weights]),
-        shape=(n, n),
-    )
-
-
-def ring(
-    n: int, k: int = 2, *, directed: bool = False, weight: WeightSpec = 1.0, seed: SeedLike = None
-) -> CSRGraph:
-    """Ring lattice: each node linked to its ``k`` nearest neighbours.
-
-    Undirected (``k`` even): node ``i`` is linked to ``i ± 1 .. i ± k/2``.
-    Directed: ``i → i+1 .. i+k`` (``k=1`` is the simple cycle reservoir).
-    ``seed`` is used only by a random ``weight``.
-    """
-    n = check_int(n, "n", low=2)
-    k = check_int(k, "k", low=1)
-    half = k if directed else k // 2
-    if not directed and k % 2:
-        raise ValueError(f"k: must be even for an undirected ring (got {k})")
-    if half >= n or (not directed and 2 * half >= n):
-        raise ValueError(f"k: too large for a ring of {n} nodes (got {k})")
-    _, weight_rng = _structure_and_weight_streams(seed)
-    nodes = np.arange(n)
-    u = np.tile(nodes, half)
-    v = (u + np.repeat(np.arange(1, half + 1), n)) % n
-    if directed:
-        return from_edges(v, u, _draw_weights(weight, weight_rng, u.size), shape=(n, n))
-    return _symmetric(n, u, v, weight, weight_rng)
-
-
-def lattice(
-    rows: int, cols: int, *, periodic: bool = False, weight: WeightSpec = 1.0, seed: SeedLike = None
-) -> CSRGraph:
-    """2-d grid with 4-neighbour undirected links; node ``(r, c)`` has index ``r * cols + c``."""
-    rows = check_int(rows, "rows", low=1)
-    cols = check_int(cols, "cols", low=1)
-    index = np.arange(rows * cols).reshape(rows, cols)
-    if periodic:
-        right = (index, np.roll(index, -1, axis=1)) if cols > 2 else (index[:, :-1], index[:, 1:])
-        down = (index, np.roll(index, -1, axis=0)) if rows > 2 else (index[:-1], index[1:])
-    else:
-        right = (index[:, :-1], index[:, 1:])
-        down = (index[:-1], index[1:])
-    u = np.concatenate([right[0].ravel(), down[0].ravel()])
-    v = np.concatenate([right[1].ravel(), down[1].ravel()])
-    _, weight_rng = _structure_and_weight_streams(seed)
-    return _symmetric(rows * cols, u, v, weight, weight_rng)
-
-
-def watts_strogatz(
-    n: int, k: int, p: float, *, seed: SeedLike = None, weight: WeightSpec = 1.0
-) -> CSRGraph:
-    """Watts–Strogatz small world (undirected, stored in both directions).
-
-    Start from the ring lattice :func:`ring` ``(n, k)``; each lattice edge
-    ``(u, u + j)`` is rewired with probability ``p`` to ``(u, w)``, ``w`` drawn
-    uniformly among the nodes that are neither ``u`` nor already linked to it
-    (networkx's procedure, drawn with our own stream).
-    """
-    n = check_int(n, "n", low=3)
-    k = check_int(k, "k", low=2)
-    p = check_float(p, "p", low=0.0, high=1.0)
-    if k % 2 or k >= n:
-        raise ValueError(f"k: must be even and < n = {n} (got {k})")
-    structure_rng, weight_rng = _structure_and_weight_streams(seed)
-    u, v = _kernels.watts_strogatz_edges(n, k // 2, p, structure_rng)
-    return _symmetric(n, u, v, weight, weight_rng)
-
-
-def barabasi_albert(n: int, m: int, *, seed: SeedLike = None, weight: WeightSpec = 1.0) -> CSRGraph:
-    """Barabási–Albert preferential attachment (undirected, stored in both directions).
-
-    Starts from a star on ``m + 1`` nodes (as networkx does); each new node links
-    to ``m`` distinct existing nodes chosen with probability proportional to
-    their degree.
-    """
-    m = check_int(m, "m", low=1)
-    n = check_int(n, "n", low=m + 1)
-    structure_rng, weight_rng = _structure_and_weight_streams(seed)
-    u, v = _kernels.barabasi_albert_edges(n, m, structure_rng)
-    return _symmetric(n, u, v, weight, weight_rng)
+    dt = check_float(dt, "dt", low=0.0, low_open=True)
+    values = as_float_array(delays, name, ndim=(0, 1))
+    if np.any(values < 0):
+        raise ValueError(f"{name}: delays must be >= 0 ms (got {values.min():g})")
+    steps = np.rint(values / dt)
+    # dt-sized delays given in decimal (0.3 ms at dt = 0.1) land a few ulp off a whole step
+    short = values < dt * (1.0 - 1e-9)
+    if np.any(short):
+        raise ValueError(
+            f"{name}: {np.count_nonzero(short)} delay(s) are shorter than dt = {dt:g} ms "
+            f"(the shortest is {values.min():g} ms); every delay must be at least one step"
+        )
+    return steps.astype(np.int64)
 
 
 # --- spectra -----------------------------------------------------------------------

@@ -7,11 +7,16 @@ A save file is one ``.npz`` archive: the model's arrays, plus one entry
      "kind": "reservoir.ESN", "config": {...constructor arguments...},
      "seed": 0, "saved_at": "2026-11-22T05:40:00+00:00"}
 
-Files are read with ``allow_pickle=False``, so loading never executes code.
-Only classes registered with :func:`register` (the package's own models, or
-yours) can be loaded; ``kind`` picks the class.
+Loading never executes or imports anything a file names: arrays are read with
+``allow_pickle=False`` (an entry holding Python objects is refused before it is
+read), and ``kind`` is looked up in one registry that model classes fill
+themselves with :func:`register` when their module is imported. So import the
+family first (``import reservoir``), then load; the core names no family.
+Every file that is not a well-formed neurodyn save of a known kind raises
+:class:`~neurodyn.errors.FormatError` naming the file and what is wrong.
 
-A model class takes part by implementing two methods::
+A model class takes part by inheriting :class:`Saveable` (which gives it
+``save`` and ``load``) and implementing two methods::
 
     def _io_state(self) -> tuple[dict[str, np.ndarray], dict]: ...
     @classmethod
@@ -21,42 +26,59 @@ A model class takes part by implementing two methods::
 from __future__ import annotations
 
 import datetime
-import importlib
 import json
 import os
 import zipfile
+import zlib
 from pathlib import Path
 
 import numpy as np
 
 from neurodyn.errors import FormatError
 
-__all__ = ["FORMAT_VERSION", "load", "load_arrays", "register", "save", "save_arrays"]
+__all__ = [
+    "FORMAT_VERSION",
+    "Saveable",
+    "from_state",
+    "load",
+    "load_arrays",
+    "register",
+    "registered_kinds",
+    "save",
+    "save_arrays",
+    "state_of",
+]
 
 FORMAT_VERSION = 1
 _METADATA_KEY = "__neurodyn_metadata__"
-
-# kind -> registered class, or "module:qualname" of a built-in model, imported lazily
-# so that loading a file needs no prior import.
-_KINDS: dict[str, type | str] = {
-    "reservoir.Reservoir": "reservoir.reservoir:Reservoir",
-    "reservoir.ESN": "reservoir.esn:ESN",
-    "reservoir.Ridge": "reservoir.readouts:Ridge",
-    "reservoir.RLS": "reservoir.readouts:RLS",
-    "hopfield.Hopfield": "hopfield.classical:Hopfield",
-    **{f"rnn.{name}": f"rnn.networks:{name}" for name in ("RNN", "Elman", "Jordan", "LSTM", "GRU")},
-}
+_REGISTRY: dict[str, type] = {}  # kind -> class, filled by @register
 
 
-def register(kind: str):
-    """Class decorator: make a model class loadable under the name ``kind``."""
+def register(kind: str, *, aliases: tuple[str, ...] = ()):
+    """Class decorator: make a model class loadable under the name ``kind``.
+
+    ``aliases`` are older kind names that files may still carry. Registering a
+    kind that another class already holds is an error (a reloaded module may
+    register its own class again).
+    """
+    if not isinstance(kind, str) or not kind:
+        raise TypeError(f"register.kind: expected a non-empty string (got {kind!r})")
 
     def decorate(cls):
-        _KINDS[kind] = cls
+        for name in (kind, *aliases):
+            holder = _REGISTRY.get(name)
+            if holder is not None and holder.__qualname__ != cls.__qualname__:
+                raise ValueError(f"register: kind {name!r} is already {holder.__qualname__}")
+            _REGISTRY[name] = cls
         cls._io_kind = kind
         return cls
 
     return decorate
+
+
+def registered_kinds() -> list[str]:
+    """The kinds that can be loaded now (those of the families imported so far)."""
+    return sorted(_REGISTRY)
 
 
 def _json_default(value):
@@ -83,7 +105,7 @@ def save_arrays(path, arrays: dict[str, np.ndarray], metadata: dict) -> Path:
     document = json.dumps(metadata, default=_json_default, allow_nan=False)
     payload = {name: np.asarray(value) for name, value in arrays.items()}
     for name, value in payload.items():
-        if value.dtype == object:
+        if value.dtype.hasobject:
             raise TypeError(f"arrays[{name!r}]: object arrays cannot be saved without pickle")
     payload[_METADATA_KEY] = np.array(document)
     temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
@@ -93,32 +115,84 @@ def save_arrays(path, arrays: dict[str, np.ndarray], metadata: dict) -> Path:
     return path
 
 
-def load_arrays(path) -> tuple[dict[str, np.ndarray], dict]:
-    """Read a file written by :func:`save_arrays`; returns ``(arrays, metadata)``."""
+def _resolve(path) -> Path:
     path = Path(path)
     if not path.exists() and path.suffix != ".npz" and path.with_name(path.name + ".npz").exists():
         path = path.with_name(path.name + ".npz")  # the name given to save_arrays, which added .npz
     if not path.exists():
         raise FileNotFoundError(f"path: no such file {str(path)!r}")
-    try:
-        with np.load(path, allow_pickle=False) as archive:
-            if _METADATA_KEY not in archive.files:
-                raise FormatError(f"{path}: not a neurodyn save file (no metadata entry)")
-            arrays = {name: archive[name] for name in archive.files if name != _METADATA_KEY}
-            metadata = json.loads(str(archive[_METADATA_KEY]))
-    except FormatError:
-        raise
-    except (zipfile.BadZipFile, OSError, EOFError, ValueError, KeyError) as error:
-        raise FormatError(f"{path}: not a readable neurodyn save file ({error})") from None
+    return path
+
+
+def _read_entry(archive: zipfile.ZipFile, name: str, path: Path) -> np.ndarray:
+    """One ``.npy`` member, its header checked before any data is read."""
+    with archive.open(name) as member:
+        version = np.lib.format.read_magic(member)
+        header = (
+            np.lib.format.read_array_header_1_0
+            if version == (1, 0)
+            else np.lib.format.read_array_header_2_0
+        )
+        _shape, _fortran, dtype = header(member)
+    if dtype.hasobject:
+        raise FormatError(
+            f"{path}: entry {name!r} holds Python objects (a neurodyn file never does)"
+        )
+    with archive.open(name) as member:
+        return np.lib.format.read_array(member, allow_pickle=False)
+
+
+def _check_metadata(metadata, path: Path) -> dict:
     if not isinstance(metadata, dict) or metadata.get("format") != "neurodyn":
         raise FormatError(f"{path}: not a neurodyn save file (wrong format tag)")
     version = metadata.get("format_version")
-    if not isinstance(version, int) or version > FORMAT_VERSION:
+    if isinstance(version, bool) or not isinstance(version, int) or version < 1:
+        raise FormatError(f"{path}: format_version must be a positive integer (got {version!r})")
+    if version > FORMAT_VERSION:
         raise FormatError(
-            f"{path}: format version {version!r} is newer than this neurodyn "
+            f"{path}: format version {version} is newer than this neurodyn "
             f"understands ({FORMAT_VERSION}); upgrade neurodyn"
         )
-    return arrays, metadata
+    if "kind" in metadata and not isinstance(metadata["kind"], str):
+        raise FormatError(f"{path}: 'kind' must be a string (got {metadata['kind']!r})")
+    if not isinstance(metadata.get("config", {}), dict):
+        raise FormatError(f"{path}: 'config' must be a JSON object")
+    return metadata
+
+
+def load_arrays(path) -> tuple[dict[str, np.ndarray], dict]:
+    """Read a file written by :func:`save_arrays`; returns ``(arrays, metadata)``."""
+    path = _resolve(path)
+    with open(path, "rb") as stream:
+        head = stream.read(6)
+    if head.startswith(b"\x93NUMPY"):
+        raise FormatError(
+            f"{path}: a single .npy array, not a neurodyn save file (an .npz archive)"
+        )
+    if not head.startswith(b"PK"):
+        raise FormatError(f"{path}: not a neurodyn save file (not an .npz archive)")
+    try:
+        with zipfile.ZipFile(path) as archive:
+            names = archive.namelist()
+            if f"{_METADATA_KEY}.npy" not in names:
+                raise FormatError(f"{path}: not a neurodyn save file (no metadata entry)")
+            entries = {}
+            for name in names:
+                if not name.endswith(".npy"):
+                    raise FormatError(f"{path}: unexpected entry {name!r} in the archive")
+                entries[name[:-4]] = _read_entry(archive, name, path)
+    except FormatError:
+        raise
+    except (zipfile.BadZipFile, zlib.error, OSError, EOFError, ValueError) as error:
+        raise FormatError(f"{path}: damaged or truncated archive ({error})") from None
+    document = entries.pop(_METADATA_KEY)
+    if document.ndim != 0 or document.dtype.kind != "U":
+        raise FormatError(f"{path}: the metadata entry is not a JSON string")
+    try:
+        metadata = json.loads(str(document))
+    except json.JSONDecodeError as error:
+        raise FormatError(f"{path}: the metadata is not valid JSON ({error})") from None
+    return entries, _check_metadata(metadata, path)
 
 
 def save(model, path, *, seed=None) -> Path:
@@ -142,19 +216,58 @@ def save(model, path, *, seed=None) -> Path:
 
 
 def load(path, expected_kind: str | None = None):
-    """Load a model saved by :func:`save`; ``expected_kind`` guards against other kinds."""
+    """Load a model saved by :func:`save`; ``expected_kind`` guards against other kinds.
+
+    The model's family must have been imported (its classes register themselves).
+    """
+    path = _resolve(path)
     arrays, metadata = load_arrays(path)
     kind = metadata.get("kind")
-    if expected_kind is not None and kind != expected_kind:
+    if kind is None:
+        raise FormatError(f"{path}: holds arrays but no model (no 'kind')")
+    cls = _REGISTRY.get(kind)
+    if cls is None:
+        known = ", ".join(registered_kinds()) or "none yet"
+        raise FormatError(
+            f"{path}: unknown model kind {kind!r}; import the package that defines it "
+            f"before loading (known now: {known})"
+        )
+    if expected_kind is not None and cls is not _REGISTRY.get(expected_kind):
         raise FormatError(f"{path}: holds a {kind!r}, expected a {expected_kind!r}")
-    if kind not in _KINDS:
-        known = ", ".join(sorted(_KINDS))
-        raise FormatError(f"{path}: unknown model kind {kind!r} (known: {known})")
-    cls = _KINDS[kind]
-    if isinstance(cls, str):
-        module_name, name = cls.split(":")
-        cls = getattr(importlib.import_module(module_name), name)
     try:
         return cls._from_io_state(arrays, metadata.get("config", {}))
-    except (KeyError, ValueError, TypeError) as error:
+    except (KeyError, IndexError, ValueError, TypeError, AttributeError) as error:
         raise FormatError(f"{path}: inconsistent {kind} data ({error})") from None
+
+
+def state_of(model) -> tuple[dict[str, np.ndarray], dict]:
+    """The ``(arrays, config)`` a registered model saves: how a composite model
+    (an ESN and its reservoir and readout) saves its parts inside its own file."""
+    return model._io_state()
+
+
+def from_state(cls, arrays: dict, config: dict):
+    """Rebuild a registered model of class ``cls`` from what :func:`state_of` gave."""
+    return cls._from_io_state(arrays, config)
+
+
+class Saveable:
+    """Mixin of a registered model class: ``save(path)`` and ``cls.load(path)``.
+
+    The class is registered with :func:`register` and implements ``_io_state``
+    and ``_from_io_state``; ``_io_seed()`` gives the seed written to the metadata.
+    """
+
+    _io_kind: str
+
+    def _io_seed(self):
+        return None
+
+    def save(self, path) -> Path:
+        """Save to ``path`` (.npz + JSON metadata; ``.npz`` is appended if missing)."""
+        return save(self, path, seed=self._io_seed())
+
+    @classmethod
+    def load(cls, path):
+        """Load a file saved by :meth:`save` of this class."""
+        return load(path, expected_kind=cls._io_kind)

@@ -6,11 +6,19 @@ esn.fit(X_train, Y_train)
 Y_pred = esn.predict(X_test)
 """
 
+from neurodyn.readouts import RLS, Ridge  # the core's readouts, under the names users know
 from reservoir.esn import ESN
-from reservoir.readouts import RLS, Ridge
-from reservoir.reservoir import Reservoir
+from reservoir.reservoir import Reservoir, reservoir_parameters
 
-__all__ = ["ESN", "RLS", "ESNClassifier", "ESNRegressor", "Reservoir", "Ridge"]
+__all__ = [
+    "ESN",
+    "RLS",
+    "ESNClassifier",
+    "ESNRegressor",
+    "Reservoir",
+    "Ridge",
+    "reservoir_parameters",
+]
 
 
 def __getattr__(name):

@@ -5,66 +5,89 @@ One step of the leaky reservoir, for every unit i::
     pre_i  = b_i + Σ_k W_in[i,k] u_k(t+1) + Σ_k W_fb[i,k] y_k(t) + ν_i(t) + Σ_j W[i,j] x_j(t)
     x_i(t+1) = (1 - a) x_i(t) + a f(pre_i)
 
-W is either CSR (``indptr, indices, weights``; rows are targets) or dense
-(``dense``; chosen by ``use_dense``); the unused one is passed as an empty array.
-Input and feedback weights are passed transposed, ``w_in_t`` (n_in, n) and
-``w_fb_t`` (n_fb, n), so that their columns are contiguous.
-Kernels return the index of the first step whose pre-activation was not finite,
-or -1, so the caller can raise a ``SimulationError`` naming the step.
+Every kernel takes the reservoir's compiled bundle (:class:`ReservoirBundle`:
+W as a :class:`~neurodyn.compiled.WeightMatrix`, the input and feedback weights
+transposed so that their columns are contiguous, the bias, the leak and the
+activation code), then what drives it (:class:`Drive`), then the state it
+advances in place and the outputs it fills. Kernels return the index of the
+first step whose pre-activation was not finite, or -1, so the caller can raise
+a ``SimulationError`` naming the step; the state is then left at that step.
 
 Compilation options come from :mod:`neurodyn.config`.
 """
+
+from typing import NamedTuple
 
 import numpy as np
 from numba import njit, prange
 
 from neurodyn._intrinsics import store_fence, stream_store
-from neurodyn._math import tanh
+from neurodyn._kernels import (
+    add_product,
+    affine,
+    all_finite,
+    leaky_update,
+    pull,
+    pull_rows,
+    rls_update,
+)
+from neurodyn.compiled import WeightMatrix
 from neurodyn.config import inline_options, jit_options
 
 INLINE = inline_options()
-TANH, IDENTITY, RELU, SIGMOID = 0, 1, 2, 3
-ACTIVATIONS = {"tanh": TANH, "identity": IDENTITY, "relu": RELU, "sigmoid": SIGMOID}
 
 _STREAM_MIN_UNITS = 512  # record rows of at least this many units with non-temporal stores
-_UPDATE_CHUNKS = 8  # the batch update runs as a few long loops (threads share them out)
-_LARGEST = np.finfo(np.float64).max
+_RECORD_BLOCK = 16  # units per tile when the batch kernel transposes (N, B) states into rows
 
 
-@njit(**INLINE)
-def _leaky_update(state, pre, leak, code, start, stop):
-    """state[i] = (1 - a) state[i] + a f(pre[i]) for i in [start, stop) of 1-d arrays."""
-    keep = 1.0 - leak
-    # unsigned bounds: with a signed start, every access would need a negative-index
-    # check, and the loop would not vectorise
-    first, last = np.uintp(start), np.uintp(stop)
-    if code == TANH:
-        for i in range(first, last):
-            state[i] = keep * state[i] + leak * tanh(pre[i])
-    elif code == IDENTITY:
-        for i in range(first, last):
-            state[i] = keep * state[i] + leak * pre[i]
-    elif code == RELU:
-        for i in range(first, last):
-            state[i] = keep * state[i] + leak * (pre[i] if pre[i] > 0 else 0.0)
-    else:
-        for i in range(first, last):
-            state[i] = keep * state[i] + leak * (0.5 + 0.5 * tanh(0.5 * pre[i]))
+class ReservoirBundle(NamedTuple):
+    """The compiled reservoir: what every kernel reads and none writes."""
+
+    W: WeightMatrix  # recurrent weights (n, n), rows are targets
+    w_in_t: np.ndarray  # (n_inputs, n): W_in transposed
+    w_fb_t: np.ndarray  # (n_feedback, n): W_fb transposed
+    bias: np.ndarray  # (n,)
+    leak: float  # a in (0, 1]
+    activation: int  # a code of neurodyn._kernels.ACTIVATIONS
 
 
-@njit(**INLINE)
-def _preactivation(
-    pre, bias, w_in_t, u, w_fb_t, fb, noise, indptr, indices, weights, dense, use_dense, state
-):
-    """pre = b + W_in u + W_fb fb + noise + W x.
+class Drive(NamedTuple):
+    """What enters the reservoir, step by step.
 
-    The input terms run over contiguous columns of the transposed input
-    weights (``w_in_t`` is (n_in, n)), so they vectorise. The recurrent rows run
-    in parallel inside a ``parallel=True`` caller; each row is summed in a fixed
-    order, so the result does not depend on the number of threads.
+    One sequence: ``inputs`` (T, n_in), ``feedback`` (T, n_fb) (the output fed
+    back at each step, or (T, 0)), ``noise`` (T, n) added to the pre-activation
+    (or (0, n) for none). A batch of B: (T, B, n_in), (T, B, n_fb), (T, n, B).
     """
+
+    inputs: np.ndarray
+    feedback: np.ndarray
+    noise: np.ndarray
+
+
+class Readout(NamedTuple):
+    """A linear readout y = W_out x + W_out_in u + b_out: (n_out, n), (n_out, n_in), (n_out,)."""
+
+    w_out: np.ndarray
+    w_out_in: np.ndarray
+    b_out: np.ndarray
+
+
+class ClosedLoop(NamedTuple):
+    """How generation feeds the output back: as the next input (``close_input``),
+    through W_fb (``use_feedback``), or neither (the next input is ``exogenous[s]``)."""
+
+    close_input: bool
+    use_feedback: bool
+    exogenous: np.ndarray  # (n_steps, n_in), or (n_steps, 0) when unused
+
+
+@njit(**INLINE)
+def _preactivation(bundle, u, fb, noise, state, pre):
+    """pre = b + W_in u + W_fb fb + noise + W x (the recurrent rows in parallel inside a
+    parallel caller; each row summed in a fixed order, so results do not depend on threads)."""
     n = pre.shape[0]
-    pre[:] = bias
+    w_in_t, w_fb_t = bundle.w_in_t, bundle.w_fb_t
+    pre[:] = bundle.bias
     for k in range(u.shape[0]):
         value = u[k]
         for i in range(n):
@@ -75,23 +98,17 @@ def _preactivation(
             pre[i] += w_fb_t[k, i] * value
     if noise.shape[0] > 0:
         pre += noise
-    if use_dense:
-        pre += np.dot(dense, state)
-        return
-    for i in prange(n):
-        total = 0.0
-        # unsigned indices spare a negative-index check on every load
-        for j in range(np.uintp(indptr[i]), np.uintp(indptr[i + 1])):
-            total += weights[j] * state[np.uintp(indices[j])]
-        pre[i] += total
+    pull(bundle.W, state, pre)
 
 
 @njit(**INLINE)
-def _is_finite_sum(values):
-    finite = True
-    for i in range(values.shape[0]):
-        finite &= abs(values[i]) <= _LARGEST  # False for NaN and ±inf; an AND vectorises
-    return finite
+def _step(bundle, u, fb, noise, state, pre):
+    """Advance ``state`` one step; False (state untouched) when the pre-activation is not finite."""
+    _preactivation(bundle, u, fb, noise, state, pre)
+    if not all_finite(pre, 0, pre.shape[0]):
+        return False
+    leaky_update(state, state, pre, bundle.leak, bundle.activation, 0, state.shape[0])
+    return True
 
 
 @njit(**INLINE)
@@ -106,458 +123,194 @@ def _record(row, state):
 
 
 @njit(**INLINE)
-def _run(
-    inputs,
-    feedback,
-    noise,
-    w_in_t,
-    w_fb_t,
-    bias,
-    indptr,
-    indices,
-    weights,
-    dense,
-    use_dense,
-    leak,
-    code,
-    state,
-    out,
-):
-    n = state.shape[0]
-    pre = np.empty(n, dtype=state.dtype)
+def _run(bundle, drive, state, out):
+    inputs, feedback, noise = drive.inputs, drive.feedback, drive.noise
+    pre = np.empty(state.shape[0], dtype=state.dtype)
     no_noise = np.empty(0, dtype=state.dtype)
     has_noise = noise.shape[0] > 0
     for t in range(inputs.shape[0]):
-        _preactivation(
-            pre,
-            bias,
-            w_in_t,
-            inputs[t],
-            w_fb_t,
-            feedback[t],
-            noise[t] if has_noise else no_noise,
-            indptr,
-            indices,
-            weights,
-            dense,
-            use_dense,
-            state,
-        )
-        if not _is_finite_sum(pre):
+        if not _step(
+            bundle, inputs[t], feedback[t], noise[t] if has_noise else no_noise, state, pre
+        ):
             store_fence()
             return t
-        _leaky_update(state, pre, leak, code, 0, state.shape[0])
         _record(out[t], state)
     store_fence()
     return -1
 
 
 @njit(**jit_options())
-def run(
-    inputs,
-    feedback,
-    noise,
-    w_in_t,
-    w_fb_t,
-    bias,
-    indptr,
-    indices,
-    weights,
-    dense,
-    use_dense,
-    leak,
-    code,
-    state,
-    out,
-):
-    """Drive the reservoir with ``inputs`` (T, n_in); writes states to ``out`` (T, n).
+def run(bundle, drive, state, out):
+    """Drive the reservoir with one sequence; writes the states to ``out`` (T, n).
 
-    ``feedback`` (T, n_fb) is the output fed back at each step (or (T, 0));
-    ``noise`` (T, n) is added to the pre-activation (or (0, n) for none).
     ``state`` (n,) is advanced in place.
     """
-    return _run(
-        inputs,
-        feedback,
-        noise,
-        w_in_t,
-        w_fb_t,
-        bias,
-        indptr,
-        indices,
-        weights,
-        dense,
-        use_dense,
-        leak,
-        code,
-        state,
-        out,
-    )
+    return _run(bundle, drive, state, out)
 
 
 @njit(**jit_options(parallel=True))
-def run_parallel(
-    inputs,
-    feedback,
-    noise,
-    w_in_t,
-    w_fb_t,
-    bias,
-    indptr,
-    indices,
-    weights,
-    dense,
-    use_dense,
-    leak,
-    code,
-    state,
-    out,
-):
+def run_parallel(bundle, drive, state, out):
     """:func:`run` with the rows of each step spread over threads; bit-identical results."""
-    return _run(
-        inputs,
-        feedback,
-        noise,
-        w_in_t,
-        w_fb_t,
-        bias,
-        indptr,
-        indices,
-        weights,
-        dense,
-        use_dense,
-        leak,
-        code,
-        state,
-        out,
-    )
+    return _run(bundle, drive, state, out)
 
 
 @njit(**INLINE)
-def _run_batch(
-    inputs,
-    feedback,
-    noise,
-    w_in_t,
-    w_fb_t,
-    bias,
-    indptr,
-    indices,
-    weights,
-    dense,
-    use_dense,
-    leak,
-    code,
-    states,
-    out,
-):
-    # Rows of the batch are addressed in flat arrays: no array views inside the
-    # loops (each view costs an atomic reference count, which threads would fight
-    # over) and unit-stride inner loops that vectorise.
-    n, batch = states.shape
-    flat_pre = np.empty(n * batch, dtype=states.dtype)
-    flat_states = states.reshape(n * batch)
+def _batch_rows(bundle, drive, t, current, following, product, finite, n, width):
+    """Row i of the next (N, B) state for every unit: pre-activation, check, leaky update.
+
+    ``following[i B : (i + 1) B]`` first receives row i's pre-activation, then its
+    new state, while the row is still in the cache; ``current`` is read only.
+    """
+    W = bundle.W
+    indptr, indices, weights, is_dense = W.indptr, W.indices, W.values, W.is_dense
+    w_in_t, w_fb_t, bias = bundle.w_in_t, bundle.w_fb_t, bundle.bias
+    leak, code = bundle.leak, bundle.activation
+    inputs, feedback, noise = drive.inputs, drive.feedback, drive.noise
     has_noise = noise.shape[0] > 0
-    n_chunks = min(_UPDATE_CHUNKS, n)
-    width = np.uintp(batch)  # unsigned offsets: no negative-index checks, so loops vectorise
-    for t in range(inputs.shape[0]):
-        for i in prange(n):
-            row = np.uintp(i) * width
-            for b in range(width):
-                flat_pre[row + b] = bias[i]
-            for k in range(inputs.shape[2]):
-                w = w_in_t[k, i]
-                for b in range(width):
-                    flat_pre[row + b] += w * inputs[t, b, k]
-            for k in range(feedback.shape[2]):
-                w = w_fb_t[k, i]
-                for b in range(width):
-                    flat_pre[row + b] += w * feedback[t, b, k]
-            if has_noise:
-                for b in range(width):
-                    flat_pre[row + b] += noise[t, i, b]
-            if not use_dense:
-                for j in range(np.uintp(indptr[i]), np.uintp(indptr[i + 1])):
-                    w = weights[j]
-                    source = np.uintp(indices[j]) * width
-                    for b in range(width):
-                        flat_pre[row + b] += w * flat_states[source + b]
-        if use_dense:
-            flat_pre += np.dot(dense, states).reshape(n * batch)
-        if not _is_finite_sum(flat_pre):
-            store_fence()
-            return t
-        for chunk in prange(n_chunks):  # a few long loops vectorise better than n short ones
-            start = chunk * n // n_chunks * batch
-            stop = (chunk + 1) * n // n_chunks * batch
-            _leaky_update(flat_states, flat_pre, leak, code, start, stop)
-        for b in range(batch):
-            row = out[b, t]
-            for i in range(n):
-                stream_store(row, i, flat_states[i * batch + b])
-    store_fence()
-    return -1
+    b_width = np.uintp(width)  # unsigned offsets: no negative-index checks, so loops vectorise
+    for i in prange(n):
+        row = np.uintp(i) * b_width
+        for b in range(b_width):
+            following[row + b] = bias[i]
+        for k in range(inputs.shape[2]):
+            w = w_in_t[k, i]
+            for b in range(b_width):
+                following[row + b] += w * inputs[t, b, k]
+        for k in range(feedback.shape[2]):
+            w = w_fb_t[k, i]
+            for b in range(b_width):
+                following[row + b] += w * feedback[t, b, k]
+        if has_noise:
+            for b in range(b_width):
+                following[row + b] += noise[t, i, b]
+        if is_dense:
+            for b in range(b_width):
+                following[row + b] += product[i, b]
+        else:
+            pull_rows(indptr, indices, weights, i, current, width, following, row)
+        finite[i] = all_finite(following, row, row + b_width)
+        leaky_update(following, current, following, leak, code, row, row + b_width)
+
+
+@njit(**INLINE)
+def _record_batch(following, out, t, n, width):
+    """out[b, t, :] = column b of the (N, B) state, tile by tile of units (reads stay in L1)."""
+    n_blocks = (n + _RECORD_BLOCK - 1) // _RECORD_BLOCK
+    for block in prange(n_blocks):
+        first = block * _RECORD_BLOCK
+        last = min(first + _RECORD_BLOCK, n)
+        for b in range(width):
+            for i in range(first, last):
+                out[b, t, i] = following[i * width + b]
+
+
+@njit(**INLINE)
+def _run_batch(bundle, drive, states, scratch, out):
+    # Rows of the batch are addressed in flat arrays: no array views inside the
+    # parallel loops (each view costs an atomic reference count, which threads would
+    # fight over) and unit-stride inner loops that vectorise. Two state buffers
+    # alternate: the step reads one and writes the other.
+    n, width = states.shape
+    current, following = states.reshape(n * width), scratch.reshape(n * width)
+    finite = np.ones(n, dtype=np.bool_)
+    is_dense = bundle.W.is_dense
+    product = np.empty((n if is_dense else 0, width), dtype=states.dtype)
+    status = -1
+    for t in range(drive.inputs.shape[0]):
+        if is_dense:
+            product[:] = np.dot(bundle.W.dense, current.reshape(n, width))
+        _batch_rows(bundle, drive, t, current, following, product, finite, n, width)
+        if not finite.all():
+            status = t
+            break
+        _record_batch(following, out, t, n, width)
+        current, following = following, current
+    if current.ctypes.data != states.ctypes.data:
+        states.reshape(n * width)[:] = current
+    return status
 
 
 @njit(**jit_options())
-def run_batch(
-    inputs,
-    feedback,
-    noise,
-    w_in_t,
-    w_fb_t,
-    bias,
-    indptr,
-    indices,
-    weights,
-    dense,
-    use_dense,
-    leak,
-    code,
-    states,
-    out,
-):
+def run_batch(bundle, drive, states, scratch, out):
     """Drive B reservoirs at once: one sparse-times-dense product per step.
 
-    inputs (T, B, n_in), feedback (T, B, n_fb), noise (T, n, B) or (0, n, B);
-    ``states`` (n, B) is advanced in place (batch last, so the inner loops run
-    over contiguous memory); states are written to ``out`` (B, T, n).
+    Drive arrays in batch layout (see :class:`Drive`); ``states`` (n, B) is
+    advanced in place (batch last, so the inner loops run over contiguous
+    memory), ``scratch`` (n, B) is work space; states are written to ``out``
+    (B, T, n).
     """
-    return _run_batch(
-        inputs,
-        feedback,
-        noise,
-        w_in_t,
-        w_fb_t,
-        bias,
-        indptr,
-        indices,
-        weights,
-        dense,
-        use_dense,
-        leak,
-        code,
-        states,
-        out,
-    )
+    return _run_batch(bundle, drive, states, scratch, out)
 
 
 @njit(**jit_options(parallel=True))
-def run_batch_parallel(
-    inputs,
-    feedback,
-    noise,
-    w_in_t,
-    w_fb_t,
-    bias,
-    indptr,
-    indices,
-    weights,
-    dense,
-    use_dense,
-    leak,
-    code,
-    states,
-    out,
-):
+def run_batch_parallel(bundle, drive, states, scratch, out):
     """:func:`run_batch` with the rows of each step spread over threads; bit-identical results."""
-    return _run_batch(
-        inputs,
-        feedback,
-        noise,
-        w_in_t,
-        w_fb_t,
-        bias,
-        indptr,
-        indices,
-        weights,
-        dense,
-        use_dense,
-        leak,
-        code,
-        states,
-        out,
-    )
+    return _run_batch(bundle, drive, states, scratch, out)
 
 
 @njit(**INLINE)
-def _readout(state, u, w_out, w_out_in, b_out, y):
-    for o in range(y.shape[0]):
-        total = b_out[o]
-        for i in range(state.shape[0]):
-            total += w_out[o, i] * state[i]
-        for k in range(w_out_in.shape[1]):
-            total += w_out_in[o, k] * u[k]
-        y[o] = total
+def _emit(readout, state, u, y):
+    affine(readout.w_out, state, readout.b_out, y)
+    add_product(readout.w_out_in, u, y)
 
 
 @njit(**jit_options())
-def generate(
-    n_steps,
-    u_last,
-    exogenous,
-    close_input,
-    use_feedback,
-    w_in_t,
-    w_fb_t,
-    bias,
-    indptr,
-    indices,
-    weights,
-    dense,
-    use_dense,
-    leak,
-    code,
-    state,
-    w_out,
-    w_out_in,
-    b_out,
-    out_y,
-    out_x,
-):
-    """Closed-loop generation on the network's own output.
+def generate(bundle, readout, loop, u, state, out_y, out_x):
+    """Closed-loop generation on the network's own output, ``out_y.shape[0]`` steps.
 
     At each step the readout y = W_out x + W_out_in u + b_out is emitted, then
-    fed back as the next input (``close_input``) and/or through W_fb
-    (``use_feedback``); otherwise the next input is ``exogenous[s]``.
-    ``u_last`` (n_in,) is the input that produced the current ``state``.
+    fed back as the loop says (:class:`ClosedLoop`). ``u`` (n_in,) is the input
+    that produced the current ``state`` and is advanced in place with it.
     Writes ``out_y`` (n_steps, n_out) and, if it has rows, ``out_x`` (n_steps, n).
     """
-    n = state.shape[0]
-    n_out = b_out.shape[0]
-    pre = np.empty(n, dtype=state.dtype)
-    u = u_last.copy()
-    y = np.empty(n_out, dtype=state.dtype)
+    pre = np.empty(state.shape[0], dtype=state.dtype)
+    y = np.empty(out_y.shape[1], dtype=state.dtype)
     no_feedback = np.empty(0, dtype=state.dtype)
     no_noise = np.empty(0, dtype=state.dtype)
     record_states = out_x.shape[0] > 0
-    for s in range(n_steps):
-        _readout(state, u, w_out, w_out_in, b_out, y)
+    for s in range(out_y.shape[0]):
+        _emit(readout, state, u, y)
         out_y[s] = y
-        if close_input:
+        if loop.close_input:
             u[:] = y
-        elif exogenous.shape[1] > 0:
-            u[:] = exogenous[s]
-        _preactivation(
-            pre,
-            bias,
-            w_in_t,
-            u,
-            w_fb_t,
-            y if use_feedback else no_feedback,
-            no_noise,
-            indptr,
-            indices,
-            weights,
-            dense,
-            use_dense,
-            state,
-        )
-        if not _is_finite_sum(pre):
+        elif loop.exogenous.shape[1] > 0:
+            u[:] = loop.exogenous[s]
+        if not _step(bundle, u, y if loop.use_feedback else no_feedback, no_noise, state, pre):
             return s
-        _leaky_update(state, pre, leak, code, 0, state.shape[0])
         if record_states:
             out_x[s] = state
     return -1
 
 
-@njit(**INLINE)
-def _rls_step(P, w_out, features, target, forgetting, gain, error):
-    """One recursive-least-squares update of ``w_out`` (n_out, d) towards ``target``."""
-    d = features.shape[0]
-    p_phi = np.dot(P, features)
-    denominator = forgetting + np.dot(features, p_phi)
-    for i in range(d):
-        gain[i] = p_phi[i] / denominator
-    for o in range(w_out.shape[0]):
-        error[o] = np.dot(w_out[o], features) - target[o]
-        for i in range(d):
-            w_out[o, i] -= error[o] * gain[i]
-    inverse = 1.0 / forgetting
-    for i in range(d):
-        for j in range(d):
-            P[i, j] = (P[i, j] - gain[i] * p_phi[j]) * inverse
-
-
 @njit(**jit_options())
-def rls_fit(P, w_out, features, targets, forgetting):
-    """Sequential RLS over rows of ``features`` (T, d) and ``targets`` (T, n_out).
-
-    ``P`` (d, d) is the running inverse correlation matrix; both ``P`` and
-    ``w_out`` are updated in place. Returns the first step where the weights
-    became non-finite, or -1.
-    """
-    gain = np.empty(features.shape[1])
-    error = np.empty(targets.shape[1])
-    for t in range(features.shape[0]):
-        _rls_step(P, w_out, features[t], targets[t], forgetting, gain, error)
-        if not _is_finite_sum(error):
-            return t
-    return -1
-
-
-@njit(**jit_options())
-def force(
-    inputs,
-    targets,
-    noise,
-    w_in_t,
-    w_fb_t,
-    bias,
-    indptr,
-    indices,
-    weights,
-    dense,
-    use_dense,
-    leak,
-    code,
-    state,
-    P,
-    w_out,
-    forgetting,
-    y_prev,
-    out_y,
-):
+def force(bundle, drive, targets, rls, forgetting, y_prev, state, out_y):
     """FORCE learning (Sussillo & Abbott 2009): the reservoir is driven by its own
     readout output through W_fb while RLS pulls that output towards ``targets``.
 
-    Features are x, followed by a constant 1 when d = n + 1 (a fitted bias); ``w_out`` (n_out, d) and ``P`` (d, d)
-    are updated in place, ``y_prev`` (n_out,) is the output fed back at the
-    first step and holds the last one on return. Writes the pre-update outputs
-    to ``out_y`` (T, n_out).
+    ``rls`` is an RLS state (P (d, d), weights (n_out, d)) updated in place;
+    features are x, followed by a constant 1 when d = n + 1 (a fitted bias).
+    ``y_prev`` (n_out,) is the output fed back at the first step and holds the
+    last one on return. ``drive.feedback`` is not read. Writes the pre-update
+    outputs to ``out_y`` (T, n_out).
     """
     n = state.shape[0]
+    P, w_out = rls.P, rls.weights
     d = w_out.shape[1]
     pre = np.empty(n, dtype=state.dtype)
     features = np.ones(d)
     gain = np.empty(d)
     error = np.empty(w_out.shape[0])
-    has_noise = noise.shape[0] > 0
+    has_noise = drive.noise.shape[0] > 0
     no_noise = np.empty(0, dtype=state.dtype)
-    for t in range(inputs.shape[0]):
-        _preactivation(
-            pre,
-            bias,
-            w_in_t,
-            inputs[t],
-            w_fb_t,
-            y_prev,
-            noise[t] if has_noise else no_noise,
-            indptr,
-            indices,
-            weights,
-            dense,
-            use_dense,
-            state,
-        )
-        if not _is_finite_sum(pre):
+    for t in range(drive.inputs.shape[0]):
+        noise = drive.noise[t] if has_noise else no_noise
+        if not _step(bundle, drive.inputs[t], y_prev, noise, state, pre):
             return t
-        _leaky_update(state, pre, leak, code, 0, state.shape[0])
         features[:n] = state
         for o in range(w_out.shape[0]):
             y_prev[o] = np.dot(w_out[o], features)
         out_y[t] = y_prev
-        _rls_step(P, w_out, features, targets[t], forgetting, gain, error)
-        if not _is_finite_sum(error):
+        rls_update(P, w_out, features, targets[t], forgetting, gain, error)
+        if not all_finite(error, 0, error.shape[0]):
             return t
     return -1

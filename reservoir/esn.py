@@ -8,40 +8,19 @@ from neurodyn import io
 from neurodyn._validation import as_float_array, as_sequences, check_choice, check_int
 from neurodyn.errors import NotFittedError, SimulationError
 from neurodyn.progress import Progress, ProgressLike
-from neurodyn.random import SeedLike, seed_metadata
+from neurodyn.random import seed_metadata
+from neurodyn.readouts import RLS, Ridge
 from reservoir import _kernels
-from reservoir.readouts import RLS, Ridge
-from reservoir.reservoir import Reservoir
+from reservoir._kernels import ClosedLoop, Readout
+from reservoir.reservoir import Reservoir, reservoir_parameters
 
 __all__ = ["ESN"]
 
-_RESERVOIR_ARGS = (
-    "spectral_radius",
-    "leak_rate",
-    "input_scaling",
-    "density",
-    "input_density",
-    "bias_scaling",
-    "activation",
-    "noise",
-    "input_noise",
-    "feedback_scaling",
-    "weight_distribution",
-    "input_distribution",
-    "bias_distribution",
-    "W",
-    "graph",
-    "W_in",
-    "bias",
-    "W_fb",
-    "sparse",
-    "dtype",
-    "seed",
-)
+_SET_BY_ESN = ("n_feedback",)  # reservoir arguments the ESN chooses itself
 
 
 @io.register("reservoir.ESN")
-class ESN:
+class ESN(io.Saveable):
     """Echo state network (Jaeger 2001): a fixed random reservoir and a linear readout.
 
     The readout maps features [x(t)] (or [x(t); u(t)] with ``readout_input``)
@@ -66,50 +45,35 @@ class ESN:
         during ``fit``; the network's own output during ``predict``,
         ``generate`` and ``partial_fit``).
     rls_alpha, rls_forgetting : float
-        Parameters of the ``"rls"`` readout (see :class:`RLS`).
-    **reservoir parameters
-        spectral_radius, leak_rate, input_scaling, density, input_density,
-        bias_scaling, activation, noise, input_noise, feedback_scaling,
-        the distributions, W, graph, W_in, bias, W_fb, sparse, dtype and seed
-        are passed to :class:`Reservoir`; see its documentation for defaults.
-        Noise is applied while fitting only.
+        Parameters of the ``"rls"`` readout (see :class:`~neurodyn.readouts.RLS`).
+    **reservoir
+        Every keyword argument of :class:`Reservoir` (spectral_radius, leak_rate,
+        input_scaling, density, input_density, bias_scaling, activation, noise,
+        input_noise, feedback_scaling, the distributions, W, graph, W_in, bias,
+        W_fb, sparse, parallel, dtype, seed), with its defaults; that class is
+        their one definition. Noise is applied while fitting only.
     """
 
     def __init__(
         self,
         n_units: int | None = None,
         *,
-        spectral_radius: float | None = None,
-        leak_rate: float = 1.0,
-        input_scaling=1.0,
-        density: float = 0.1,
-        input_density: float = 1.0,
-        bias_scaling: float = 0.0,
-        activation: str = "tanh",
-        noise: float = 0.0,
-        input_noise: float = 0.0,
         ridge: float = 1e-6,
         washout: int = 0,
         readout: str | Ridge | RLS = "ridge",
         readout_input: bool = False,
         feedback: bool = False,
-        feedback_scaling: float = 1.0,
         rls_alpha: float = 1.0,
         rls_forgetting: float = 1.0,
-        weight_distribution: str = "normal",
-        input_distribution: str = "uniform",
-        bias_distribution: str = "uniform",
-        W=None,
-        graph=None,
-        W_in=None,
-        bias=None,
-        W_fb=None,
-        sparse: bool | None = None,
-        dtype=np.float64,
-        seed: SeedLike = None,
+        **reservoir,
     ) -> None:
-        arguments = dict(locals())
-        self._reservoir_args = {name: arguments[name] for name in _RESERVOIR_ARGS}
+        valid = [name for name in reservoir_parameters() if name not in _SET_BY_ESN]
+        unknown = sorted(set(reservoir) - set(valid))
+        if unknown:
+            raise TypeError(
+                f"ESN: unknown parameter(s) {unknown}; the reservoir's are {', '.join(valid)}"
+            )
+        self._reservoir_args = reservoir
         self.n_units = n_units
         self.washout = check_int(washout, "washout", low=0, owner="ESN")
         self.ridge = ridge
@@ -133,7 +97,7 @@ class ESN:
 
     # --- parts ---------------------------------------------------------------------
     def _build_reservoir(self, n_feedback: int) -> None:
-        given = self._reservoir_args["W"] is not None or self._reservoir_args["graph"] is not None
+        given = any(self._reservoir_args.get(name) is not None for name in ("W", "graph"))
         n_units = self.n_units if self.n_units is not None or given else 100
         self._reservoir = Reservoir(n_units, n_feedback=n_feedback, **self._reservoir_args)
         self.n_units = self._reservoir.n_units
@@ -274,34 +238,27 @@ class ESN:
                 "ESN.partial_fit: FORCE (feedback=True) does not support readout_input"
             )
         reservoir, readout = self.reservoir, self.readout
-        reservoir._prepare(x.shape[1])
-        if readout.weights_ is None:
-            readout._start(reservoir.n_units, y.shape[1])
-        noise = np.zeros((0, reservoir.n_units), dtype=reservoir.dtype)
-        if reservoir.noise > 0:
-            noise = (
-                reservoir.noise
-                * reservoir._noise_rng.standard_normal((x.shape[0], reservoir.n_units))
-            ).astype(reservoir.dtype)
+        drive = reservoir.drive(x, np.zeros((x.shape[0], reservoir.n_feedback)), with_noise=True)
+        learned = readout.state_
+        if learned is None:
+            learned = readout.begin(reservoir.n_units, y.shape[1])
         y_prev = self._previous_output().astype(np.float64)
-        outputs = np.empty_like(y)
+        state = reservoir.state
         bad = _kernels.force(
-            reservoir._noisy_inputs(x.astype(reservoir.dtype), True),
+            reservoir.compile(),
+            drive,
             y,
-            noise,
-            *reservoir._kernel_weights(),
-            reservoir._state,
-            readout.P_,
-            readout.weights_,
+            learned,
             readout.forgetting,
             y_prev,
-            outputs,
+            state,
+            np.empty_like(y),
         )
+        reservoir.state = state
         if bad >= 0:
             raise SimulationError(
                 f"ESN.partial_fit: FORCE learning diverged at step {bad}; raise rls_alpha"
             )
-        readout._publish()
         return y_prev
 
     # --- running --------------------------------------------------------------------------
@@ -339,10 +296,10 @@ class ESN:
         self._pending = False
         return outputs
 
-    def _readout_arrays(self):
+    def _readout_bundle(self) -> Readout:
         coef = np.ascontiguousarray(self.readout.coef_)
         n = self.reservoir.n_units
-        return (
+        return Readout(
             np.ascontiguousarray(coef[:, :n]),
             np.ascontiguousarray(coef[:, n:]),
             np.ascontiguousarray(self.readout.intercept_, dtype=np.float64),
@@ -350,25 +307,21 @@ class ESN:
 
     def _loop(self, n_steps, u_last, exogenous, close_input: bool, record_states: bool):
         reservoir = self.reservoir
-        w_out, w_out_in, b_out = self._readout_arrays()
         out_y = np.empty((n_steps, self.n_outputs_))
         out_x = np.empty(
             (n_steps if record_states else 0, reservoir.n_units), dtype=reservoir.dtype
         )
+        state = reservoir.state
         bad = _kernels.generate(
-            n_steps,
-            np.ascontiguousarray(u_last, dtype=reservoir.dtype),
-            exogenous,
-            close_input,
-            self.feedback,
-            *reservoir._kernel_weights(),
-            reservoir._state,
-            w_out,
-            w_out_in,
-            b_out,
+            reservoir.compile(),
+            self._readout_bundle(),
+            ClosedLoop(close_input, self.feedback, exogenous),
+            np.array(u_last, dtype=reservoir.dtype),
+            state,
             out_y,
             out_x,
         )
+        reservoir.state = state
         if bad >= 0:
             raise SimulationError(f"ESN: the closed loop diverged at step {bad}")
         return out_y, out_x
@@ -378,8 +331,8 @@ class ESN:
         u_last = self._last_input if self._last_input is not None else np.zeros(reservoir.n_inputs)
         exogenous = np.ascontiguousarray(x, dtype=reservoir.dtype)
         emitted, _ = self._loop(x.shape[0], u_last, exogenous, False, False)
-        w_out, w_out_in, b_out = self._readout_arrays()
-        final = w_out @ reservoir._state + w_out_in @ x[-1] + b_out
+        w_out, w_out_in, b_out = self._readout_bundle()
+        final = w_out @ reservoir.state + w_out_in @ x[-1] + b_out
         return np.vstack([emitted[1:], final[None, :]])
 
     def generate(
@@ -460,8 +413,8 @@ class ESN:
     # --- saving ----------------------------------------------------------------------------
     def _io_state(self):
         self._check_fitted()
-        reservoir_arrays, reservoir_config = self.reservoir._io_state()
-        readout_arrays, readout_config = self.readout._io_state()
+        reservoir_arrays, reservoir_config = io.state_of(self.reservoir)
+        readout_arrays, readout_config = io.state_of(self.readout)
         arrays = {f"reservoir.{k}": v for k, v in reservoir_arrays.items()}
         arrays |= {f"readout.{k}": v for k, v in readout_arrays.items()}
         if self._last_input is not None:
@@ -489,12 +442,12 @@ class ESN:
         esn = cls(
             None,
             washout=config["washout"],
-            readout=readout_cls._from_io_state(part("readout."), config["readout"]),
+            readout=io.from_state(readout_cls, part("readout."), config["readout"]),
             readout_input=config["readout_input"],
             feedback=True,
         )
         esn.feedback = config["feedback"]
-        esn._reservoir = Reservoir._from_io_state(part("reservoir."), config["reservoir"])
+        esn._reservoir = io.from_state(Reservoir, part("reservoir."), config["reservoir"])
         esn.n_units = esn._reservoir.n_units
         esn.n_outputs_ = config["n_outputs"]
         esn._last_input = arrays.get("last_input")
@@ -502,13 +455,8 @@ class ESN:
         esn._pending = bool(config.get("pending", False))
         return esn
 
-    def save(self, path):
-        """Save the fitted network (weights, readout, state) to ``path`` (.npz + JSON)."""
-        return io.save(self, path, seed=seed_metadata(self._reservoir_args["seed"]))
-
-    @classmethod
-    def load(cls, path) -> ESN:
-        return io.load(path, expected_kind="reservoir.ESN")
+    def _io_seed(self):
+        return seed_metadata(self._reservoir_args.get("seed"))
 
     def __repr__(self) -> str:
         status = "fitted" if self.is_fitted else "not fitted"

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import inspect
+
 import networkx as nx
 import numba
 import numpy as np
 
 from neurodyn import graph as graphs
 from neurodyn import io
+from neurodyn._kernels import ACTIVATIONS
 from neurodyn._validation import (
     as_float_array,
     as_sequences,
@@ -15,12 +18,15 @@ from neurodyn._validation import (
     check_float,
     check_int,
 )
+from neurodyn.compiled import Compilable, frozen, weight_matrix
 from neurodyn.errors import SimulationError
 from neurodyn.progress import Progress, ProgressLike
 from neurodyn.random import SeedLike, check_seed, seed_metadata, spawn
+from neurodyn.record import StateMonitor
 from reservoir import _kernels
+from reservoir._kernels import Drive, ReservoirBundle
 
-__all__ = ["Reservoir"]
+__all__ = ["Reservoir", "reservoir_parameters"]
 
 DISTRIBUTIONS = ("normal", "uniform", "bernoulli")
 _CHUNK_VALUES = 1 << 21  # noise drawn per chunk of steps: at most this many values at once
@@ -45,7 +51,7 @@ def _sparse_matrix(rng, shape, density, distribution) -> np.ndarray:
 
 
 @io.register("reservoir.Reservoir")
-class Reservoir:
+class Reservoir(Compilable, io.Saveable):
     """Pool of leaky-integrator units with random recurrent connections.
 
     x(t+1) = (1 - a) x(t) + a f(W x(t) + W_in u(t+1) + W_fb y(t) + b + ν(t))
@@ -112,7 +118,10 @@ class Reservoir:
     Notes
     -----
     W_in, bias and W_fb are created lazily, at the first run, once the number of
-    inputs is known (or at construction if ``n_inputs`` is given).
+    inputs is known (or at construction if ``n_inputs`` is given). They are
+    read-only arrays; assign a new array to change one (the reservoir then
+    compiles again). :meth:`compile` gives the bundle the kernels run
+    (:class:`reservoir._kernels.ReservoirBundle`).
     """
 
     def __init__(
@@ -166,9 +175,7 @@ class Reservoir:
         self.noise = check_float(noise, "noise", low=0.0, owner=owner)
         self.input_noise = check_float(input_noise, "input_noise", low=0.0, owner=owner)
         self.feedback_scaling = check_float(feedback_scaling, "feedback_scaling", owner=owner)
-        self.activation = check_choice(
-            activation, "activation", tuple(_kernels.ACTIVATIONS), owner=owner
-        )
+        self.activation = check_choice(activation, "activation", tuple(ACTIVATIONS), owner=owner)
         for name, value in (
             ("weight_distribution", weight_distribution),
             ("input_distribution", input_distribution),
@@ -190,10 +197,9 @@ class Reservoir:
         use_dense = (recurrent.density >= 0.5) if sparse is None else not sparse
         self._set_recurrent(recurrent, use_dense)
         self._given = {"W_in": W_in, "bias": bias, "W_fb": W_fb}
-        self.W_in: np.ndarray | None = None
-        self.bias: np.ndarray | None = None
-        self.W_fb: np.ndarray | None = None
+        self._inputs: dict[str, np.ndarray] | None = None  # W_in, bias, W_fb once created
         self._state = np.zeros(n, dtype=self.dtype)
+        self.steps = 0  # steps run since the last reset: the time of recordings
         if n_inputs is not None or W_in is not None:
             self.initialize(n_inputs)
 
@@ -243,13 +249,7 @@ class Reservoir:
     def _set_recurrent(self, recurrent: graphs.CSRGraph, use_dense: bool) -> None:
         self.W_graph = recurrent
         self._use_dense = bool(use_dense)
-        dtype = self.dtype
-        if self._use_dense:
-            self._dense = np.ascontiguousarray(recurrent.to_dense(), dtype=dtype)
-            self._csr = (np.zeros(1, np.int64), np.zeros(0, np.int32), np.zeros(0, dtype))
-        else:
-            self._dense = np.zeros((0, 0), dtype=dtype)
-            self._csr = (recurrent.indptr, recurrent.indices, recurrent.weights.astype(dtype))
+        self.invalidate()
 
     def initialize(self, n_inputs: int | None = None) -> Reservoir:
         """Create W_in, bias and W_fb for ``n_inputs`` inputs (done by the first run)."""
@@ -287,15 +287,68 @@ class Reservoir:
                 )
         else:
             w_fb = self.feedback_scaling * self._wfb_rng.uniform(-1.0, 1.0, (n, self.n_feedback))
-        self.W_in = np.ascontiguousarray(w_in, dtype=self.dtype)
-        self.bias = np.ascontiguousarray(bias, dtype=self.dtype)
-        self.W_fb = np.ascontiguousarray(w_fb, dtype=self.dtype)
+        self._inputs = {
+            "W_in": frozen(w_in, self.dtype),
+            "bias": frozen(bias, self.dtype),
+            "W_fb": frozen(w_fb, self.dtype),
+        }
+        self.invalidate()
+        return self
+
+    def prepare(self, n_inputs: int) -> Reservoir:
+        """Make ready to read ``n_inputs`` features: W_in, bias and W_fb are created
+        at the first call; later calls check the number."""
+        if self._inputs is None:
+            return self.initialize(n_inputs)
+        if n_inputs != self.n_inputs:
+            raise ValueError(
+                f"Reservoir.run: expected {self.n_inputs} input features (got {n_inputs})"
+            )
         return self
 
     # --- state ---------------------------------------------------------------------
+    def _input_array(self, name: str) -> np.ndarray | None:
+        return None if self._inputs is None else self._inputs[name]
+
+    def _set_input_array(self, name: str, value, shape: tuple) -> None:
+        if self._inputs is None:
+            raise ValueError(f"Reservoir.{name}: initialize the reservoir (or run it) first")
+        array = as_float_array(value, name, ndim=len(shape), owner="Reservoir")
+        if array.shape != shape:
+            raise ValueError(f"Reservoir.{name}: expected shape {shape} (got {array.shape})")
+        self._inputs[name] = frozen(array, self.dtype)
+        self.invalidate()
+
+    @property
+    def W_in(self) -> np.ndarray | None:
+        """Input weights (n_units, n_inputs), read-only (``None`` before the first run)."""
+        return self._input_array("W_in")
+
+    @W_in.setter
+    def W_in(self, value) -> None:
+        self._set_input_array("W_in", value, (self.n_units, self.n_inputs))
+
+    @property
+    def bias(self) -> np.ndarray | None:
+        """Bias (n_units,), read-only."""
+        return self._input_array("bias")
+
+    @bias.setter
+    def bias(self, value) -> None:
+        self._set_input_array("bias", value, (self.n_units,))
+
+    @property
+    def W_fb(self) -> np.ndarray | None:
+        """Feedback weights (n_units, n_feedback), read-only."""
+        return self._input_array("W_fb")
+
+    @W_fb.setter
+    def W_fb(self, value) -> None:
+        self._set_input_array("W_fb", value, (self.n_units, self.n_feedback))
+
     @property
     def n_inputs(self) -> int | None:
-        return None if self.W_in is None else self.W_in.shape[1]
+        return None if self._inputs is None else self._inputs["W_in"].shape[1]
 
     @property
     def input_scaling(self):
@@ -303,8 +356,8 @@ class Reservoir:
 
     @property
     def W(self):
-        """Recurrent weights: a scipy CSR array (sparse storage) or a dense array."""
-        return self._dense.copy() if self._use_dense else self.W_graph.to_scipy()
+        """Recurrent weights: a scipy CSR array (sparse storage) or a dense array (copies)."""
+        return self.W_graph.to_dense() if self._use_dense else self.W_graph.to_scipy()
 
     @property
     def state(self) -> np.ndarray:
@@ -321,28 +374,45 @@ class Reservoir:
         self._state = value.astype(self.dtype)
 
     def reset(self, state=None) -> Reservoir:
-        """Set the state to zero (or to ``state``)."""
+        """Set the state to zero (or to ``state``) and the step count to 0."""
         if state is None:
             self._state = np.zeros(self.n_units, dtype=self.dtype)
         else:
             self.state = state
+        self.steps = 0
         return self
 
-    # --- running -----------------------------------------------------------------------
-    def _kernel_weights(self):
-        indptr, indices, weights = self._csr
-        return (
-            np.ascontiguousarray(self.W_in.T),  # kernels read input weights column-wise
-            np.ascontiguousarray(self.W_fb.T),
-            self.bias,
-            indptr,
-            indices,
-            weights,
-            self._dense,
-            self._use_dense,
-            self.leak_rate,
-            _kernels.ACTIVATIONS[self.activation],
+    # --- compiling ---------------------------------------------------------------------
+    def _compile(self) -> ReservoirBundle:
+        if self._inputs is None:
+            raise ValueError("Reservoir.compile: run the reservoir (or call initialize) first")
+        return ReservoirBundle(
+            weight_matrix(self.W_graph, dense=self._use_dense, dtype=self.dtype),
+            frozen(self._inputs["W_in"].T),  # kernels read input weights column-wise
+            frozen(self._inputs["W_fb"].T),
+            self._inputs["bias"],
+            float(self.leak_rate),
+            int(ACTIVATIONS[self.activation]),
         )
+
+    def drive(self, inputs, feedback=None, *, with_noise: bool = True) -> Drive:
+        """What drives one (T, n_inputs) sequence, as the kernels take it: the inputs
+        (with ``input_noise`` added), the feedback (T, n_feedback) and, with noise,
+        the pre-activation noise (T, n_units) drawn from the reservoir's noise stream."""
+        inputs = as_float_array(inputs, "X", ndim=2, dtype=self.dtype, owner="Reservoir")
+        self.prepare(inputs.shape[1])
+        feedback = self._check_feedback(feedback, (inputs.shape[0],))
+        return Drive(
+            self._noisy_inputs(inputs, with_noise),
+            feedback,
+            self._noise((inputs.shape[0], self.n_units), with_noise),
+        )
+
+    def _noise(self, shape: tuple, with_noise: bool) -> np.ndarray:
+        """Pre-activation noise of ``shape`` (steps first), or an empty (0, ...) array."""
+        if not (with_noise and self.noise > 0):
+            return np.zeros((0, *shape[1:]), dtype=self.dtype)
+        return (self.noise * self._noise_rng.standard_normal(shape)).astype(self.dtype)
 
     def _use_parallel(self, batch: int) -> bool:
         if self._use_dense and batch == 1:
@@ -353,14 +423,6 @@ class Reservoir:
             return bool(self.parallel)
         per_step = (self.n_units**2 if self._use_dense else self.W_graph.n_edges) * batch
         return numba.get_num_threads() > 1 and per_step >= _PARALLEL_WORK
-
-    def _prepare(self, n_inputs: int) -> None:
-        if self.W_in is None:
-            self.initialize(n_inputs)
-        elif n_inputs != self.W_in.shape[1]:
-            raise ValueError(
-                f"Reservoir.run: expected {self.W_in.shape[1]} input features (got {n_inputs})"
-            )
 
     def _noisy_inputs(self, inputs: np.ndarray, with_noise: bool) -> np.ndarray:
         if with_noise and self.input_noise > 0:
@@ -393,32 +455,27 @@ class Reservoir:
             "lower the spectral radius or the input scaling, or use a bounded activation"
         )
 
+    def _chunk(self, n_steps: int, width: int, with_noise: bool) -> int:
+        """Steps per kernel call: bounds the noise drawn at once and sets progress granularity."""
+        use_noise = with_noise and self.noise > 0
+        chunk = max(1, _CHUNK_VALUES // (self.n_units * width)) if use_noise else n_steps
+        return min(chunk, max(1, int(1e7 // (max(self.W_graph.n_edges, self.n_units) * width))))
+
+    # --- running -----------------------------------------------------------------------
     def _run_one(self, inputs, feedback, with_noise: bool, report: Progress) -> np.ndarray:
-        """Advance ``self._state`` through one (T, n_in) sequence; returns states (T, n)."""
+        """Advance the state through one (T, n_in) sequence; returns states (T, n)."""
         n_steps, n = inputs.shape[0], self.n_units
         out = np.empty((n_steps, n), dtype=self.dtype)
         inputs = self._noisy_inputs(inputs, with_noise)
-        use_noise = with_noise and self.noise > 0
-        chunk = max(1, _CHUNK_VALUES // n) if use_noise else n_steps
-        chunk = min(chunk, max(1, int(1e7 // max(self.W_graph.n_edges, n))))  # progress granularity
-        no_noise = np.zeros((0, n), dtype=self.dtype)
-        weights = self._kernel_weights()
+        chunk = self._chunk(n_steps, 1, with_noise)
+        bundle = self.compile()
         kernel = _kernels.run_parallel if self._use_parallel(1) else _kernels.run
         for start in range(0, n_steps, chunk):
             stop = min(start + chunk, n_steps)
-            step_noise = (
-                (self.noise * self._noise_rng.standard_normal((stop - start, n))).astype(self.dtype)
-                if use_noise
-                else no_noise
+            drive = Drive(
+                inputs[start:stop], feedback[start:stop], self._noise((stop - start, n), with_noise)
             )
-            bad = kernel(
-                inputs[start:stop],
-                feedback[start:stop],
-                step_noise,
-                *weights,
-                self._state,
-                out[start:stop],
-            )
+            bad = kernel(bundle, drive, self._state, out[start:stop])
             if bad >= 0:
                 self._raise_diverged(start + bad)
             report.update(stop - start)
@@ -428,32 +485,18 @@ class Reservoir:
         batch, n_steps, _ = inputs.shape
         n = self.n_units
         states = np.ascontiguousarray(np.repeat(self._state[:, None], batch, axis=1))
+        scratch = np.empty_like(states)
         out = np.empty((batch, n_steps, n), dtype=self.dtype)
         inputs_tb = np.ascontiguousarray(self._noisy_inputs(inputs, with_noise).transpose(1, 0, 2))
         feedback_tb = np.ascontiguousarray(feedback.transpose(1, 0, 2))
-        use_noise = with_noise and self.noise > 0
-        chunk = max(1, _CHUNK_VALUES // (n * batch)) if use_noise else n_steps
-        chunk = min(chunk, max(1, int(1e7 // (max(self.W_graph.n_edges, n) * batch))))
-        no_noise = np.zeros((0, n, batch), dtype=self.dtype)
-        weights = self._kernel_weights()
+        chunk = self._chunk(n_steps, batch, with_noise)
+        bundle = self.compile()
         kernel = _kernels.run_batch_parallel if self._use_parallel(batch) else _kernels.run_batch
         for start in range(0, n_steps, chunk):
             stop = min(start + chunk, n_steps)
-            step_noise = (
-                (self.noise * self._noise_rng.standard_normal((stop - start, n, batch))).astype(
-                    self.dtype
-                )
-                if use_noise
-                else no_noise
-            )
-            bad = kernel(
-                inputs_tb[start:stop],
-                feedback_tb[start:stop],
-                step_noise,
-                *weights,
-                states,
-                out[:, start:stop],
-            )
+            noise = self._noise((stop - start, n, batch), with_noise)
+            drive = Drive(inputs_tb[start:stop], feedback_tb[start:stop], noise)
+            bad = kernel(bundle, drive, states, scratch, out[:, start:stop])
             if bad >= 0:
                 self._raise_diverged(start + bad)
             report.update((stop - start) * batch)
@@ -468,6 +511,7 @@ class Reservoir:
         reset: bool = False,
         with_noise: bool = True,
         progress: ProgressLike = None,
+        record: StateMonitor | None = None,
     ):
         """Drive the reservoir and return its states.
 
@@ -484,6 +528,10 @@ class Reservoir:
             Apply the configured ``noise`` and ``input_noise``.
         progress : bool, None or callable
             See :mod:`neurodyn.progress`; ``None`` shows a bar for long runs.
+        record : StateMonitor, optional
+            A monitor from :meth:`state_monitor`: it also receives the states of
+            its units at its interval, with times counted in steps since the last
+            reset (one sequence only), so it grows over consecutive runs.
 
         Returns
         -------
@@ -497,53 +545,92 @@ class Reservoir:
         kind, data = as_sequences(
             X, "X", n_features=self.n_inputs, dtype=self.dtype, owner="Reservoir"
         )
-        n_inputs = data.shape[2] if kind == "batch" else data[0].shape[1]
-        self._prepare(n_inputs)
+        if record is not None and kind != "single":
+            raise ValueError(
+                "Reservoir.record: recording follows one sequence (got a list or batch)"
+            )
+        self.prepare(data.shape[2] if kind == "batch" else data[0].shape[1])
         if reset:
             self.reset()
-        if kind == "batch":
-            feedback = self._check_feedback(feedback, data.shape[:2])
-            work = data.shape[0] * data.shape[1]
-            with Progress(
-                work,
-                progress,
-                desc="Reservoir.run",
-                auto=work * self.W_graph.n_edges > _AUTO_PROGRESS_WORK,
-            ) as report:
-                return self._run_batch(data, feedback, with_noise, report)
-        if kind == "list":
-            if feedback is not None and (
-                not isinstance(feedback, list | tuple) or len(feedback) != len(data)
-            ):
-                raise ValueError(
-                    "Reservoir.feedback: expected a list with one array per sequence of X"
-                )
-            feedbacks = [
-                self._check_feedback(None if feedback is None else f, (x.shape[0],))
-                for x, f in zip(
-                    data, feedback if feedback is not None else [None] * len(data), strict=True
-                )
-            ]
-        else:
-            feedbacks = [self._check_feedback(feedback, (data[0].shape[0],))]
-        work = sum(x.shape[0] for x in data)
-        start_state = self._state.copy()
-        results = []
+        work = data.shape[0] * data.shape[1] if kind == "batch" else sum(x.shape[0] for x in data)
         with Progress(
             work,
             progress,
             desc="Reservoir.run",
             auto=work * self.W_graph.n_edges > _AUTO_PROGRESS_WORK,
         ) as report:
+            if kind == "batch":
+                return self._run_batch(
+                    data, self._check_feedback(feedback, data.shape[:2]), with_noise, report
+                )
+            feedbacks = self._list_feedback(feedback, data, kind)
+            start_state = self._state.copy()
+            results = []
             for k, (inputs, fb) in enumerate(zip(data, feedbacks, strict=True)):
                 if k:
                     self._state = start_state.copy()
                 results.append(self._run_one(inputs, fb, with_noise, report))
-        return results[0] if kind == "single" else results
+        if kind == "list":
+            return results
+        if record is not None:
+            self._record(record, results[0])
+        self.steps += results[0].shape[0]
+        return results[0]
+
+    def _list_feedback(self, feedback, data, kind) -> list[np.ndarray]:
+        if kind == "single":
+            return [self._check_feedback(feedback, (data[0].shape[0],))]
+        if feedback is None:
+            return [self._check_feedback(None, (x.shape[0],)) for x in data]
+        if not isinstance(feedback, list | tuple) or len(feedback) != len(data):
+            raise ValueError("Reservoir.feedback: expected a list with one array per sequence of X")
+        return [self._check_feedback(f, (x.shape[0],)) for x, f in zip(data, feedback, strict=True)]
+
+    def state_monitor(self, indices=None, *, interval: int = 1) -> StateMonitor:
+        """A :class:`~neurodyn.record.StateMonitor` of the units ``indices`` (all by
+        default) every ``interval`` steps, to pass as ``run(..., record=...)``."""
+        indices = np.arange(self.n_units) if indices is None else np.asarray(indices)
+        if indices.ndim != 1 or not np.issubdtype(indices.dtype, np.integer):
+            raise TypeError("Reservoir.state_monitor.indices: expected a 1-d array of unit indices")
+        if indices.size and (indices.min() < 0 or indices.max() >= self.n_units):
+            raise ValueError(f"Reservoir.state_monitor.indices: must lie in [0, {self.n_units})")
+        interval = check_int(interval, "interval", low=1, owner="Reservoir.state_monitor")
+        return StateMonitor(
+            indices.size,
+            variable="x",
+            time_unit="step",
+            indices=indices,
+            interval=interval,
+            dtype=self.dtype,
+        )
+
+    def _record(self, monitor: StateMonitor, states: np.ndarray) -> None:
+        if monitor.time_unit != "step" or monitor.indices.max(initial=-1) >= self.n_units:
+            raise ValueError("Reservoir.record: expected a monitor from Reservoir.state_monitor()")
+        interval = int(monitor.interval or 1)
+        steps = self.steps + 1 + np.arange(states.shape[0])  # states[t] is the state at step t+1
+        chosen = steps % interval == 0
+        monitor.append(steps[chosen], states[chosen][:, monitor.indices])
+
+    def summarize(self, X, how: str = "last", *, with_noise: bool = False) -> np.ndarray:
+        """One state per sequence: each of X (B, T, n_inputs) runs from the zero
+        state and gives its last (``how="last"``) or mean (``"mean"``) state, (B, n_units).
+
+        Training code passes ``with_noise=True`` (the configured noise applies while
+        fitting only), prediction the default.
+        """
+        check_choice(how, "how", ("last", "mean"), owner="Reservoir.summarize")
+        states = self.run(X, reset=True, with_noise=with_noise, progress=False)
+        if isinstance(states, list):
+            return np.stack([s[-1] if how == "last" else s.mean(axis=0) for s in states])
+        return states[:, -1] if how == "last" else states.mean(axis=1)
 
     # --- saving ---------------------------------------------------------------------
+    def _io_seed(self):
+        return seed_metadata(self.seed)
+
     def _io_state(self):
-        if self.W_in is None:
+        if self._inputs is None:
             raise ValueError("Reservoir: run it (or call initialize) before saving")
         arrays = {
             "W_indptr": self.W_graph.indptr,
@@ -589,17 +676,20 @@ class Reservoir:
         reservoir.state = arrays["state"]
         return reservoir
 
-    def save(self, path):
-        """Save weights, state and configuration to ``path`` (.npz + JSON metadata)."""
-        return io.save(self, path, seed=seed_metadata(self.seed))
-
-    @classmethod
-    def load(cls, path) -> Reservoir:
-        return io.load(path, expected_kind="reservoir.Reservoir")
-
     def __repr__(self) -> str:
         storage = "dense" if self._use_dense else f"CSR, {self.W_graph.n_edges} edges"
         return (
             f"Reservoir(n_units={self.n_units}, leak_rate={self.leak_rate:g}, "
             f"activation={self.activation!r}, {storage}, dtype={self.dtype.name})"
         )
+
+
+def reservoir_parameters() -> dict:
+    """Every keyword argument of :class:`Reservoir` with its default.
+
+    The Reservoir's signature is the one definition of the reservoir's
+    hyperparameters: :class:`~reservoir.ESN` forwards them, the scikit-learn
+    estimators and the comparison harness take their defaults from here.
+    """
+    parameters = inspect.signature(Reservoir.__init__).parameters.values()
+    return {p.name: p.default for p in parameters if p.kind is p.KEYWORD_ONLY}

@@ -16,6 +16,7 @@ state, so calls are independent of each other.
 
 from __future__ import annotations
 
+import inspect
 import numbers
 
 import numpy as np
@@ -24,11 +25,16 @@ from sklearn.preprocessing import LabelBinarizer
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from neurodyn.readouts import Ridge
 from reservoir.esn import ESN
-from reservoir.readouts import Ridge
-from reservoir.reservoir import Reservoir
+from reservoir.reservoir import Reservoir, reservoir_parameters
 
 __all__ = ["ESNClassifier", "ESNRegressor"]
+
+# Defaults come from the Reservoir's signature, the one definition of the hyperparameters
+# (scikit-learn needs them spelled out in each estimator's own signature).
+_DEFAULT = reservoir_parameters()
+_GENERATED_SPECTRAL_RADIUS = 0.9  # what Reservoir's spectral_radius=None means for a generated W
 
 
 def _seed_from(random_state):
@@ -38,21 +44,22 @@ def _seed_from(random_state):
     return int(check_random_state(random_state).randint(2**31 - 1))
 
 
+def _store_arguments(estimator, arguments: dict) -> None:
+    """What scikit-learn asks of ``__init__``: store every argument, unchanged, under its name."""
+    for name in inspect.signature(type(estimator).__init__).parameters:
+        if name != "self":
+            setattr(estimator, name, arguments[name])
+
+
 class _ESNParams:
     """Reservoir hyperparameters shared by both estimators."""
 
     def _reservoir_kwargs(self) -> dict:
-        return {
-            "spectral_radius": self.spectral_radius,
-            "leak_rate": self.leak_rate,
-            "input_scaling": self.input_scaling,
-            "density": self.density,
-            "input_density": self.input_density,
-            "bias_scaling": self.bias_scaling,
-            "activation": self.activation,
-            "noise": self.noise,
-            "seed": _seed_from(self.random_state),
-        }
+        """The estimator's parameters that are the Reservoir's, and the seed."""
+        names = inspect.signature(type(self).__init__).parameters
+        shared = {name: getattr(self, name) for name in names if name in _DEFAULT}
+        shared.pop("n_inputs", None)  # the classifier's n_inputs is per row; fit resolves it
+        return shared | {"seed": _seed_from(self.random_state)}
 
 
 class ESNRegressor(_ESNParams, RegressorMixin, BaseEstimator):
@@ -83,32 +90,20 @@ class ESNRegressor(_ESNParams, RegressorMixin, BaseEstimator):
         self,
         n_units=100,
         *,
-        spectral_radius=0.9,
-        leak_rate=1.0,
-        input_scaling=1.0,
-        density=0.1,
-        input_density=1.0,
-        bias_scaling=0.0,
-        activation="tanh",
-        noise=0.0,
+        spectral_radius=_GENERATED_SPECTRAL_RADIUS,
+        leak_rate=_DEFAULT["leak_rate"],
+        input_scaling=_DEFAULT["input_scaling"],
+        density=_DEFAULT["density"],
+        input_density=_DEFAULT["input_density"],
+        bias_scaling=_DEFAULT["bias_scaling"],
+        activation=_DEFAULT["activation"],
+        noise=_DEFAULT["noise"],
         ridge=1e-6,
         washout=0,
         readout_input=True,
         random_state=None,
     ):
-        self.n_units = n_units
-        self.spectral_radius = spectral_radius
-        self.leak_rate = leak_rate
-        self.input_scaling = input_scaling
-        self.density = density
-        self.input_density = input_density
-        self.bias_scaling = bias_scaling
-        self.activation = activation
-        self.noise = noise
-        self.ridge = ridge
-        self.washout = washout
-        self.readout_input = readout_input
-        self.random_state = random_state
+        _store_arguments(self, locals())
 
     def fit(self, X, y):
         """Fit on one series: X (n_steps, n_features), y (n_steps,) or (n_steps, n_outputs)."""
@@ -172,32 +167,20 @@ class ESNClassifier(_ESNParams, ClassifierMixin, BaseEstimator):
         self,
         n_units=100,
         *,
-        spectral_radius=0.9,
-        leak_rate=1.0,
-        input_scaling=1.0,
-        density=0.1,
-        input_density=1.0,
-        bias_scaling=0.0,
-        activation="tanh",
-        noise=0.0,
+        spectral_radius=_GENERATED_SPECTRAL_RADIUS,
+        leak_rate=_DEFAULT["leak_rate"],
+        input_scaling=_DEFAULT["input_scaling"],
+        density=_DEFAULT["density"],
+        input_density=_DEFAULT["input_density"],
+        bias_scaling=_DEFAULT["bias_scaling"],
+        activation=_DEFAULT["activation"],
+        noise=_DEFAULT["noise"],
         n_inputs=1,
         state="last",
         ridge=1e-6,
         random_state=None,
     ):
-        self.n_units = n_units
-        self.spectral_radius = spectral_radius
-        self.leak_rate = leak_rate
-        self.input_scaling = input_scaling
-        self.density = density
-        self.input_density = input_density
-        self.bias_scaling = bias_scaling
-        self.activation = activation
-        self.noise = noise
-        self.n_inputs = n_inputs
-        self.state = state
-        self.ridge = ridge
-        self.random_state = random_state
+        _store_arguments(self, locals())
 
     def _as_rows(self, X):
         """Accept a 3-d (n_sequences, T, n_inputs) array by flattening each sequence to a row."""
@@ -213,10 +196,7 @@ class ESNClassifier(_ESNParams, ClassifierMixin, BaseEstimator):
 
     def _summaries(self, rows: np.ndarray, *, training: bool = False) -> np.ndarray:
         """Last or mean state of each sequence; ``noise`` applies while training only."""
-        states = self.esn_reservoir_.run(
-            self._sequences(rows), reset=True, with_noise=training, progress=False
-        )
-        return states[:, -1, :] if self.state == "last" else states.mean(axis=1)
+        return self.esn_reservoir_.summarize(self._sequences(rows), self.state, with_noise=training)
 
     def fit(self, X, y):
         """Fit on sequences X (n_sequences, T * n_inputs) or (n_sequences, T, n_inputs), labels y."""

@@ -1,8 +1,22 @@
+import hashlib
 import os
+import tempfile
+from pathlib import Path
 
-import matplotlib
-import numpy as np
-import pytest
+# Numba's cache is keyed on the file that defines a kernel, not on the shared helpers it
+# inlines (neurodyn/_kernels.py and friends). Unless the caller chose a cache folder, use one
+# named after those helpers' contents, so that editing a helper never runs stale kernels.
+if "NUMBA_CACHE_DIR" not in os.environ:
+    _CORE = Path(__file__).resolve().parents[1] / "neurodyn"
+    _HELPERS = ("_kernels.py", "_math.py", "_intrinsics.py", "config.py", "compiled.py")
+    _digest = hashlib.sha256(b"".join((_CORE / name).read_bytes() for name in _HELPERS))
+    os.environ["NUMBA_CACHE_DIR"] = str(
+        Path(tempfile.gettempdir()) / f"neurodyn-numba-{_digest.hexdigest()[:12]}"
+    )
+
+import matplotlib  # noqa: E402
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
 
 matplotlib.use("Agg")
 os.environ.setdefault("MPLBACKEND", "Agg")

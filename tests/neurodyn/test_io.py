@@ -1,6 +1,8 @@
+import ast
 import json
 import pickle
 import zipfile
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -28,11 +30,21 @@ def test_missing_file(tmp_path):
         io.load_arrays(tmp_path / "absent.npz")
 
 
+def _metadata(**extra):
+    return {"format": "neurodyn", "format_version": 1, **extra}
+
+
 def test_corrupt_and_foreign_files_are_rejected(tmp_path):
+    """Every malformed file raises FormatError naming the file and the problem."""
     corrupt = tmp_path / "corrupt.npz"
-    corrupt.write_bytes(b"this is not a zip archive")
-    with pytest.raises(FormatError, match="not a readable"):
+    corrupt.write_bytes(np.random.default_rng(0).bytes(256))
+    with pytest.raises(FormatError, match="corrupt.npz: not a neurodyn save file") as raised:
         io.load_arrays(corrupt)
+    assert "allow_pickle" not in str(raised.value)
+    single = tmp_path / "single.npy"
+    np.save(single, np.zeros(3))
+    with pytest.raises(FormatError, match=r"single.npy: a single \.npy array"):
+        io.load_arrays(single)
     foreign = tmp_path / "foreign.npz"
     np.savez(foreign, x=np.zeros(3))
     with pytest.raises(FormatError, match="no metadata"):
@@ -40,30 +52,75 @@ def test_corrupt_and_foreign_files_are_rejected(tmp_path):
     pickled = tmp_path / "pickled.npz"
     np.savez(
         pickled,
-        __neurodyn_metadata__=np.array(json.dumps({"format": "neurodyn", "format_version": 1})),
+        __neurodyn_metadata__=np.array(json.dumps(_metadata())),
         payload=np.array([object()], dtype=object),
     )
-    with pytest.raises(FormatError, match="not a readable"):
+    with pytest.raises(FormatError, match="'payload.npy' holds Python objects"):
         io.load_arrays(pickled)
     truncated = tmp_path / "truncated.npz"
-    io.save_arrays(truncated, {"x": np.zeros(1000)}, {"format": "neurodyn", "format_version": 1})
+    io.save_arrays(truncated, {"x": np.zeros(1000)}, _metadata())
     truncated.write_bytes(truncated.read_bytes()[:300])
-    with pytest.raises(FormatError):
+    with pytest.raises(FormatError, match="truncated.npz: damaged or truncated"):
         io.load_arrays(truncated)
+    not_json = tmp_path / "not_json.npz"
+    np.savez(not_json, __neurodyn_metadata__=np.array("{not json"))
+    with pytest.raises(FormatError, match="not valid JSON"):
+        io.load_arrays(not_json)
+    numeric = tmp_path / "numeric.npz"
+    np.savez(numeric, __neurodyn_metadata__=np.zeros(2))
+    with pytest.raises(FormatError, match="not a JSON string"):
+        io.load_arrays(numeric)
 
 
-def test_wrong_tag_newer_version_and_unknown_kind(tmp_path):
-    io.save_arrays(tmp_path / "tag", {}, {"format": "other"})
-    with pytest.raises(FormatError, match="format tag"):
-        io.load_arrays(tmp_path / "tag.npz")
-    io.save_arrays(tmp_path / "new", {}, {"format": "neurodyn", "format_version": 99})
-    with pytest.raises(FormatError, match="newer"):
-        io.load_arrays(tmp_path / "new.npz")
-    io.save_arrays(
-        tmp_path / "kind", {}, {"format": "neurodyn", "format_version": 1, "kind": "evil.Thing"}
-    )
-    with pytest.raises(FormatError, match="unknown model kind"):
-        io.load(tmp_path / "kind.npz")
+@pytest.mark.parametrize(
+    ("metadata", "match"),
+    [
+        ({"format": "other"}, "format tag"),
+        (_metadata(format_version=99), "newer"),
+        (_metadata(format_version="1"), "format_version must be"),
+        (_metadata(kind=["reservoir.ESN"]), "'kind' must be a string"),
+        (_metadata(kind={"a": 1}), "'kind' must be a string"),
+        (_metadata(kind="x", config=[1, 2]), "'config' must be a JSON object"),
+    ],
+)
+def test_malformed_metadata(tmp_path, metadata, match):
+    path = io.save_arrays(tmp_path / "bad", {}, metadata)
+    with pytest.raises(FormatError, match=match):
+        io.load(path)
+
+
+def test_unknown_kind_names_the_registry_and_imports_nothing(tmp_path):
+    path = io.save_arrays(tmp_path / "kind", {}, _metadata(kind="os.system"))
+    with pytest.raises(FormatError, match="unknown model kind 'os.system'; import the package"):
+        io.load(path)
+
+
+def test_wrong_shapes_are_a_format_error(tmp_path):
+    from neurodyn.readouts import Ridge
+
+    path = Ridge(1e-3).fit(np.eye(4), np.ones((4, 2))).save(tmp_path / "ridge")
+    arrays, metadata = io.load_arrays(path)
+    arrays["intercept"] = np.zeros(5)  # two outputs expected
+    io.save_arrays(tmp_path / "broken", arrays, metadata)
+    with pytest.raises(FormatError, match="broken.npz: inconsistent neurodyn.Ridge data"):
+        Ridge.load(tmp_path / "broken")
+
+
+def test_the_core_imports_no_family():
+    """neurodyn's modules (the harness aside, which compares them all) import no family:
+    io holds one registry that the families' classes fill themselves."""
+    core = Path(io.__file__).parent
+    families = {"reservoir", "hopfield", "rnn", "snn"}
+    for path in core.glob("*.py"):
+        if path.name == "cli.py":
+            continue
+        for node in ast.walk(ast.parse(path.read_text())):
+            names = []
+            if isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.module:
+                names = [node.module]
+            assert not {name.split(".")[0] for name in names} & families, path.name
 
 
 def test_registered_class_round_trip_and_kind_guard(tmp_path):

@@ -1,8 +1,11 @@
-"""Every reservoir kernel against a plain NumPy reference."""
+"""Every reservoir kernel (and the core's RLS kernel) against a plain NumPy reference."""
 
 import numpy as np
 import pytest
 
+from neurodyn._kernels import ACTIVATIONS as ACTIVATIONS_CODES
+from neurodyn._kernels import rls_fit
+from neurodyn.readouts import RLSState
 from reservoir import _kernels
 
 ACTIVATIONS = {
@@ -39,28 +42,17 @@ def random_problem(rng, n=30, n_in=2, n_fb=1, density=0.3):
     )
 
 
-def kernel_weights(W, w_in, w_fb, bias, leak, activation, dense):
+def bundle(W, w_in, w_fb, bias, leak, activation, dense):
+    from neurodyn.compiled import weight_matrix
     from neurodyn.graph import as_csr
 
-    csr = as_csr(W)
-    if dense:
-        csr_arrays = (np.zeros(1, np.int64), np.zeros(0, np.int32), np.zeros(0))
-        dense_w = np.ascontiguousarray(W)
-    else:
-        csr_arrays = (csr.indptr, csr.indices, csr.weights)
-        dense_w = np.zeros((0, 0))
-    input_weights = (
-        np.ascontiguousarray(w_in.T),
+    return _kernels.ReservoirBundle(
+        weight_matrix(as_csr(W), dense=dense, dtype=np.float64),
+        np.ascontiguousarray(w_in.T),  # kernels take input weights transposed
         np.ascontiguousarray(w_fb.T),
-    )  # kernels take them transposed
-    return (
-        *input_weights,
         bias,
-        *csr_arrays,
-        dense_w,
-        dense,
         leak,
-        _kernels.ACTIVATIONS[activation],
+        ACTIVATIONS_CODES[activation],
     )
 
 
@@ -73,10 +65,8 @@ def test_run_matches_numpy(rng, activation, dense):
     start = rng.uniform(-0.5, 0.5, 30)
     state, out = start.copy(), np.empty((40, 30))
     bad = _kernels.run(
-        inputs,
-        feedback,
-        noise,
-        *kernel_weights(W, w_in, w_fb, bias, 0.4, activation, dense),
+        bundle(W, w_in, w_fb, bias, 0.4, activation, dense),
+        _kernels.Drive(inputs, feedback, noise),
         state,
         out,
     )
@@ -93,10 +83,8 @@ def test_run_reports_the_first_non_finite_step(rng):
     out = np.empty((10, 30))
     no_feedback = np.zeros((10, 0))
     bad = _kernels.run(
-        inputs,
-        no_feedback,
-        np.zeros((0, 30)),
-        *kernel_weights(W, w_in, np.zeros((30, 0)), bias, 1.0, "tanh", False),
+        bundle(W, w_in, np.zeros((30, 0)), bias, 1.0, "tanh", False),
+        _kernels.Drive(inputs, no_feedback, np.zeros((0, 30))),
         np.zeros(30),
         out,
     )
@@ -112,8 +100,9 @@ def test_batch_equals_separate_runs(rng, dense):
     start = rng.uniform(-0.5, 0.5, 30)
     states = np.ascontiguousarray(np.repeat(start[:, None], batch, axis=1))
     out = np.empty((batch, steps, 30))
-    weights = kernel_weights(W, w_in, w_fb, bias, 0.7, "tanh", dense)
-    assert _kernels.run_batch(inputs, feedback, noise, *weights, states, out) == -1
+    compiled = bundle(W, w_in, w_fb, bias, 0.7, "tanh", dense)
+    drive = _kernels.Drive(inputs, feedback, noise)
+    assert _kernels.run_batch(compiled, drive, states, np.empty_like(states), out) == -1
     for b in range(batch):
         expected = reference_run(
             W, w_in, bias, 0.7, "tanh", inputs[:, b], start, w_fb, feedback[:, b], noise[:, :, b]
@@ -121,33 +110,28 @@ def test_batch_equals_separate_runs(rng, dense):
         np.testing.assert_allclose(out[b], expected, rtol=1e-13, atol=1e-14)
 
 
-def test_generate_closes_the_loop_like_numpy(rng):
+@pytest.mark.parametrize("readout_input", [True, False])
+def test_generate_closes_the_loop_like_numpy(rng, readout_input):
     n = 30
     W, w_in, bias, _ = random_problem(rng, n=n, n_in=1)
     w_out, b_out = rng.normal(size=(1, n)) * 0.1, np.array([0.05])
-    w_out_in = np.array([[0.3]])
+    w_out_in = np.array([[0.3]]) if readout_input else np.zeros((1, 0))
     start, u_last = rng.uniform(-0.5, 0.5, n), np.array([0.2])
     out_y, out_x = np.empty((20, 1)), np.empty((20, n))
     state = start.copy()
-    weights = kernel_weights(W, w_in, np.zeros((n, 0)), bias, 0.5, "tanh", False)
     bad = _kernels.generate(
-        20,
-        u_last,
-        np.zeros((20, 0)),
-        True,
-        False,
-        *weights,
+        bundle(W, w_in, np.zeros((n, 0)), bias, 0.5, "tanh", False),
+        _kernels.Readout(w_out, w_out_in, b_out),
+        _kernels.ClosedLoop(True, False, np.zeros((20, 0))),
+        u_last.copy(),
         state,
-        w_out,
-        w_out_in,
-        b_out,
         out_y,
         out_x,
     )
     assert bad == -1
     x, u = start.copy(), u_last.copy()
     for s in range(20):
-        y = w_out @ x + w_out_in @ u + b_out
+        y = w_out @ x + (w_out_in @ u if readout_input else 0.0) + b_out
         np.testing.assert_allclose(out_y[s], y, rtol=1e-13)
         u = y
         x = 0.5 * x + 0.5 * np.tanh(W @ x + w_in @ u + bias)
@@ -167,7 +151,7 @@ def test_rls_matches_numpy(rng):
     features, targets = rng.normal(size=(50, 6)), rng.normal(size=(50, 2))
     P, w = np.eye(6) * 2.0, np.zeros((2, 6))
     P_ref, w_ref = reference_rls(P.copy(), w.copy(), features, targets, 0.98)
-    assert _kernels.rls_fit(P, w, features, targets, 0.98) == -1
+    assert rls_fit(RLSState(P, w), features, targets, 0.98) == -1
     np.testing.assert_allclose(P, P_ref, rtol=1e-12, atol=1e-15)
     np.testing.assert_allclose(w, w_ref, rtol=1e-12, atol=1e-13)
 
@@ -179,13 +163,10 @@ def test_force_matches_numpy(rng):
     start = rng.uniform(-0.5, 0.5, n)
     P, w_out = np.eye(n + 1), np.zeros((1, n + 1))
     y_prev, out_y, state = np.array([0.1]), np.empty((30, 1)), start.copy()
-    weights = kernel_weights(W, w_in, w_fb, bias, 0.6, "tanh", False)
-    assert (
-        _kernels.force(
-            inputs, targets, np.zeros((0, n)), *weights, state, P, w_out, 1.0, y_prev, out_y
-        )
-        == -1
-    )
+    compiled = bundle(W, w_in, w_fb, bias, 0.6, "tanh", False)
+    drive = _kernels.Drive(inputs, np.zeros((30, 1)), np.zeros((0, n)))
+    rls = RLSState(P, w_out)
+    assert _kernels.force(compiled, drive, targets, rls, 1.0, y_prev, state, out_y) == -1
     x, fb = start.copy(), np.array([0.1])
     P_ref, w_ref = np.eye(n + 1), np.zeros((1, n + 1))
     for t in range(30):

@@ -1,22 +1,25 @@
 """Linear readouts: offline ridge regression and online recursive least squares.
 
 Both map features X (T, d) to outputs Y (T, n_out) as ``Y ≈ X @ coef_.T + intercept_``.
+They belong to no family: an echo state network's readout and a liquid state
+machine's (ridge regression over spiking states) are the same. ``reservoir``
+re-exports them as ``reservoir.Ridge`` and ``reservoir.RLS``.
 """
 
 from __future__ import annotations
 
 import warnings
+from typing import NamedTuple
 
 import numpy as np
 import scipy.linalg
 from scipy.linalg import blas, lapack
 
-from neurodyn import io
+from neurodyn import _kernels, io
 from neurodyn._validation import as_float_array, as_sequences, check_float, check_int
 from neurodyn.errors import NotFittedError, SimulationError
-from reservoir import _kernels
 
-__all__ = ["RLS", "Ridge"]
+__all__ = ["RLS", "RLSState", "Ridge"]
 
 
 def _pairs(X, Y, owner: str, washout: int = 0) -> list[tuple[np.ndarray, np.ndarray]]:
@@ -43,19 +46,11 @@ def _pairs(X, Y, owner: str, washout: int = 0) -> list[tuple[np.ndarray, np.ndar
     return pairs
 
 
-class _LinearReadout:
+class _LinearReadout(io.Saveable):
     """Shared prediction, checks and saving of the fitted linear readouts."""
 
     coef_: np.ndarray
     intercept_: np.ndarray
-
-    def save(self, path):
-        """Save the fitted readout to ``path`` (.npz + JSON metadata)."""
-        return io.save(self, path)
-
-    @classmethod
-    def load(cls, path):
-        return io.load(path, expected_kind=cls._io_kind)
 
     def _check_fitted(self) -> None:
         if not hasattr(self, "coef_"):
@@ -76,7 +71,7 @@ class _LinearReadout:
         return outputs[0] if kind == "single" else outputs
 
 
-@io.register("reservoir.Ridge")
+@io.register("neurodyn.Ridge", aliases=("reservoir.Ridge",))
 class Ridge(_LinearReadout):
     """Ridge (Tikhonov) regression readout, fitted as a map/reduce over sequences.
 
@@ -200,11 +195,28 @@ class Ridge(_LinearReadout):
     @classmethod
     def _from_io_state(cls, arrays, config) -> Ridge:
         readout = cls(ridge=config["ridge"], fit_bias=config["fit_bias"])
-        readout.coef_, readout.intercept_ = arrays["coef"], arrays["intercept"]
+        coef = as_float_array(arrays["coef"], "coef", ndim=2, owner="Ridge")
+        intercept = as_float_array(arrays["intercept"], "intercept", ndim=1, owner="Ridge")
+        if intercept.shape != (coef.shape[0],):
+            raise ValueError(
+                f"Ridge.intercept: expected {coef.shape[0]} values (got {intercept.shape})"
+            )
+        readout.coef_, readout.intercept_ = coef, intercept
         return readout
 
 
-@io.register("reservoir.RLS")
+class RLSState(NamedTuple):
+    """What an RLS readout has learned, as kernels update it in place.
+
+    ``P`` (d, d) is the running inverse correlation matrix and ``weights``
+    (n_out, d) the readout, the intercept in the last column when fitting a bias.
+    """
+
+    P: np.ndarray
+    weights: np.ndarray
+
+
+@io.register("neurodyn.RLS", aliases=("reservoir.RLS",))
 class RLS(_LinearReadout):
     """Online readout trained by recursive least squares (the rule FORCE uses).
 
@@ -221,6 +233,13 @@ class RLS(_LinearReadout):
         λ; 1 keeps all past samples, smaller values forget exponentially.
     fit_bias : bool
         Append a constant feature and learn an intercept.
+
+    Attributes
+    ----------
+    state_ : RLSState or None
+        P and the weights, updated in place by every sample (``None`` before the
+        first one, or :meth:`begin`). ``coef_`` and ``intercept_`` are views of
+        ``state_.weights``.
     """
 
     def __init__(self, alpha: float = 1.0, forgetting: float = 1.0, fit_bias: bool = True) -> None:
@@ -229,25 +248,43 @@ class RLS(_LinearReadout):
             forgetting, "forgetting", low=0.0, high=1.0, low_open=True, owner="RLS"
         )
         self.fit_bias = bool(fit_bias)
-        self.P_: np.ndarray | None = None
-        self.weights_: np.ndarray | None = None
+        self.state_: RLSState | None = None
 
     def reset(self) -> RLS:
         """Forget everything learned."""
-        self.P_ = self.weights_ = None
-        for name in ("coef_", "intercept_"):
-            self.__dict__.pop(name, None)
+        self.state_ = None
         return self
 
-    def _start(self, n_features: int, n_outputs: int) -> None:
+    def begin(self, n_features: int, n_outputs: int) -> RLSState:
+        """Start learning from nothing: P = I / alpha, zero weights; returns the state."""
         d = n_features + int(self.fit_bias)
-        self.P_ = np.eye(d) / self.alpha
-        self.weights_ = np.zeros((n_outputs, d))
+        self.state_ = RLSState(np.eye(d) / self.alpha, np.zeros((n_outputs, d)))
+        return self.state_
 
-    def _publish(self) -> None:
-        n = self.weights_.shape[1] - int(self.fit_bias)
-        self.coef_ = self.weights_[:, :n]
-        self.intercept_ = self.weights_[:, n] if self.fit_bias else np.zeros(self.weights_.shape[0])
+    def _learned(self) -> RLSState:
+        if self.state_ is None:
+            raise NotFittedError("RLS: call partial_fit() or fit() first")
+        return self.state_
+
+    @property
+    def coef_(self) -> np.ndarray:
+        """(n_out, n_features), a view of the learned weights."""
+        weights = self._learned().weights
+        return weights[:, : weights.shape[1] - int(self.fit_bias)]
+
+    @property
+    def intercept_(self) -> np.ndarray:
+        """(n_out,), a view of the learned weights (zeros without a bias)."""
+        weights = self._learned().weights
+        return weights[:, -1] if self.fit_bias else np.zeros(weights.shape[0])
+
+    @property
+    def P_(self) -> np.ndarray:
+        return self._learned().P
+
+    @property
+    def weights_(self) -> np.ndarray:
+        return self._learned().weights
 
     def features(self, x: np.ndarray) -> np.ndarray:
         """[x, 1] rows (T, d + 1) when fitting a bias, else x."""
@@ -258,20 +295,18 @@ class RLS(_LinearReadout):
     def partial_fit(self, X, Y) -> RLS:
         """Update on the samples of X (T, d) and Y (T, n_out), in order."""
         for x, y in _pairs(X, Y, "RLS"):
-            if self.weights_ is None:
-                self._start(x.shape[1], y.shape[1])
-            expected = self.weights_.shape[1] - int(self.fit_bias)
-            if x.shape[1] != expected or y.shape[1] != self.weights_.shape[0]:
+            state = self.state_ if self.state_ is not None else self.begin(x.shape[1], y.shape[1])
+            expected = state.weights.shape[1] - int(self.fit_bias)
+            if x.shape[1] != expected or y.shape[1] != state.weights.shape[0]:
                 raise ValueError(
-                    f"RLS.partial_fit: expected {expected} features and {self.weights_.shape[0]} "
+                    f"RLS.partial_fit: expected {expected} features and {state.weights.shape[0]} "
                     f"targets (got {x.shape[1]} and {y.shape[1]})"
                 )
-            bad = _kernels.rls_fit(self.P_, self.weights_, self.features(x), y, self.forgetting)
+            bad = _kernels.rls_fit(state, self.features(x), y, self.forgetting)
             if bad >= 0:
                 raise SimulationError(
                     f"RLS: the weights became non-finite at sample {bad}; raise alpha"
                 )
-        self._publish()
         return self
 
     def fit(self, X, Y, *, washout: int = 0) -> RLS:
@@ -282,9 +317,9 @@ class RLS(_LinearReadout):
         return self.partial_fit([x for x, _ in pairs], [y for _, y in pairs])
 
     def _io_state(self):
-        self._check_fitted()
+        state = self._learned()
         return (
-            {"P": self.P_, "weights": self.weights_},
+            {"P": state.P, "weights": state.weights},
             {"alpha": self.alpha, "forgetting": self.forgetting, "fit_bias": self.fit_bias},
         )
 
@@ -293,7 +328,10 @@ class RLS(_LinearReadout):
         readout = cls(
             alpha=config["alpha"], forgetting=config["forgetting"], fit_bias=config["fit_bias"]
         )
-        readout.P_ = as_float_array(arrays["P"], "P", ndim=2)
-        readout.weights_ = as_float_array(arrays["weights"], "weights", ndim=2)
-        readout._publish()
+        P = as_float_array(arrays["P"], "P", ndim=2, owner="RLS")
+        weights = as_float_array(arrays["weights"], "weights", ndim=2, owner="RLS")
+        d = weights.shape[1]
+        if P.shape != (d, d) or d < int(readout.fit_bias):
+            raise ValueError(f"RLS.P: expected shape ({d}, {d}) for weights {weights.shape}")
+        readout.state_ = RLSState(P, weights)
         return readout
