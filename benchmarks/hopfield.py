@@ -90,19 +90,15 @@ def main() -> None:
     probes = flip(patterns[:3], 0.1, seed=1)
 
     dense = Hopfield(n).store(patterns)
-    integer_weights = dense._dense  # the Hebbian sums Σ ξξᵀ (int32), zero diagonal
+    integer_weights = np.rint(dense.weights * n).astype(np.int64)  # the Hebbian sums Σ ξξᵀ
     run("dense Hebbian", dense, integer_weights, probes)
 
     degree = 100
     topology = graph.erdos_renyi(n, degree / n, seed=2)
     diluted = Hopfield(n, graph=topology).store(patterns)
-    indptr, indices, weights = diluted._csr
-    run(
-        f"diluted Hebbian (Erdős–Rényi, mean degree {2 * degree})",
-        diluted,
-        sp.csr_array((weights.astype(np.int64), indices, indptr), shape=(n, n)),
-        probes,
-    )
+    sums = sp.csr_array(diluted.weights * n)
+    sums.data = np.rint(sums.data).astype(np.int64)
+    run(f"diluted Hebbian (Erdős–Rényi, mean degree {2 * degree})", diluted, sums, probes)
 
 
 if __name__ == "__main__":

@@ -11,11 +11,21 @@ import numpy as np
 import scipy.sparse as sp
 
 from hopfield import _kernels
+from hopfield._kernels import FLIPS, SETTLED, SWEEPS, HopfieldBundle, RecallOptions
 from hopfield.patterns import check_bipolar
 from neurodyn import graph as graphs
 from neurodyn import io
 from neurodyn._validation import as_float_array, check_choice, check_float, check_int
+from neurodyn.compiled import (
+    Compilable,
+    SourceView,
+    dense_weight_matrix,
+    frozen,
+    source_view,
+    weight_matrix,
+)
 from neurodyn.random import SeedLike, as_generator
+from neurodyn.record import StateRecord
 
 __all__ = ["Hopfield", "RecallInfo"]
 
@@ -47,9 +57,16 @@ class RecallInfo:
     converged: np.ndarray
     cycle: np.ndarray
 
+    def energy_record(self, probe: int = 0) -> StateRecord:
+        """The energy of one probe at the start and after every sweep (or step) it
+        took, as a :class:`~neurodyn.record.StateRecord` (times in steps)."""
+        energies = np.atleast_2d(self.energies)[probe]
+        taken = int(np.atleast_1d(self.steps)[probe])
+        return StateRecord(np.arange(taken + 1.0), energies[: taken + 1], "energy", "", "step")
+
 
 @io.register("hopfield.Hopfield")
-class Hopfield:
+class Hopfield(Compilable, io.Saveable):
     """Classical Hopfield network of ±1 units with symmetric weights.
 
     Local field h_i = Σ_j w_ij s_j; energy E(s) = -½ Σ_ij w_ij s_i s_j + Σ_i θ_i s_i.
@@ -101,7 +118,6 @@ class Hopfield:
         self.patterns = np.zeros((0, self.n_units), dtype=np.int8)
         self._learned = np.zeros((self.n_units, self.n_units), dtype=self._dtype())
         self._symmetric = True
-        self._compile()
 
     # --- construction -------------------------------------------------------------------
     def _dtype(self):
@@ -140,33 +156,43 @@ class Hopfield:
             np.fill_diagonal(matrix, 0)
         return matrix
 
-    def _compile(self) -> None:
-        """Arrays for the kernels: dense (N, N) or CSR (rows = targets) and its transpose."""
+    def _kept(self) -> graphs.CSRGraph:
+        """The diluted weights (stored units) on the mask's edges, as CSR."""
         stored = self._effective_stored()
-        dtype = stored.dtype
-        self._field_dtype = np.int64 if np.issubdtype(dtype, np.integer) else np.float64
-        self._diagonal = np.diagonal(stored).astype(np.float64).copy()
-        if self.mask is None:
-            self._dense = np.ascontiguousarray(stored, dtype=dtype)
-            self._dense_t = self._dense if self._symmetric else np.ascontiguousarray(self._dense.T)
-            empty = (np.zeros(1, np.int64), np.zeros(0, np.int32), np.zeros(0, dtype))
-            self._csr = self._csr_by_source = empty
-            self._use_dense = True
-            return
         kept = (
             self.mask.multiply(stored).tocsr()
             if stored.any()
-            else sp.csr_array(self.mask.shape, dtype=dtype)
+            else sp.csr_array(self.mask.shape, dtype=stored.dtype)
         )
         kept = sp.csr_array(kept)
         kept.sort_indices()
-        csr = graphs.as_csr(kept)
-        weights = csr.weights.astype(dtype)
-        out_indptr, out_targets, edge_ids = csr.by_source()
-        self._csr = (csr.indptr, csr.indices, weights)
-        self._csr_by_source = (out_indptr, out_targets, weights[edge_ids])
-        self._dense = self._dense_t = np.zeros((0, 0), dtype=dtype)
-        self._use_dense = False
+        return graphs.as_csr(kept)
+
+    def _compile(self) -> HopfieldBundle:
+        """Dense (N, N) or CSR weights (rows = targets) in stored units, and what pushes read."""
+        stored = self._effective_stored()
+        dtype = stored.dtype
+        diagonal = frozen(np.diagonal(stored), np.float64)
+        no_view = SourceView(np.zeros(1, np.int64), np.zeros(0, np.int32), np.zeros(0, np.int64))
+        no_transpose = np.zeros((0, 0), dtype)
+        thresholds = frozen(self.threshold)
+        if self.mask is None:
+            dense_t = no_transpose if self._symmetric else frozen(stored.T)
+            return HopfieldBundle(
+                dense_weight_matrix(stored),
+                no_view,
+                dense_t,
+                self._symmetric,
+                diagonal,
+                thresholds,
+                self.scale,
+            )
+        kept = self._kept()
+        view = no_view if self._symmetric else source_view(kept)
+        W = weight_matrix(kept, dense=False, dtype=dtype)
+        return HopfieldBundle(
+            W, view, no_transpose, self._symmetric, diagonal, thresholds, self.scale
+        )
 
     # --- learning -------------------------------------------------------------------------
     def store(self, patterns) -> Hopfield:
@@ -187,7 +213,7 @@ class Hopfield:
             columns = self.patterns.T.astype(np.float64)  # Ξ, N × P
             self._learned = columns @ np.linalg.pinv(columns)
         self._symmetric = bool(np.allclose(self._learned, self._learned.T, rtol=0, atol=1e-12))
-        self._compile()
+        self.invalidate()
         return self
 
     def set_weights(self, weights) -> Hopfield:
@@ -207,17 +233,18 @@ class Hopfield:
                 stacklevel=2,
             )
         self._learned = matrix.copy()
-        self._compile()
+        self.invalidate()
         return self
 
     @property
     def weights(self) -> np.ndarray | sp.csr_array:
         """Effective weights W (dense, or CSR with dilution), float64."""
-        if self._use_dense:
-            return self._dense.astype(np.float64) * self.scale
-        indptr, indices, weights = self._csr
+        W = self.compile().W
+        if W.is_dense:
+            return W.dense.astype(np.float64) * self.scale
         return sp.csr_array(
-            (weights.astype(np.float64) * self.scale, indices, indptr), shape=(self.n_units,) * 2
+            (W.values.astype(np.float64) * self.scale, W.indices, W.indptr),
+            shape=(self.n_units,) * 2,
         )
 
     def to_networkx(self) -> nx.DiGraph:
@@ -239,14 +266,14 @@ class Hopfield:
 
     def _fields(self, s: np.ndarray) -> np.ndarray:
         """Effective fields W s for ±1 states (Q, N), as floats, from the stored arrays."""
-        if not self._use_dense:
-            indptr, indices, weights = self._csr
-            matrix = sp.csr_array((weights, indices, indptr), shape=(self.n_units,) * 2)
-            return (matrix @ s.T.astype(weights.dtype)).T * self.scale
-        if np.issubdtype(self._dense.dtype, np.integer):
+        W = self.compile().W
+        if not W.is_dense:
+            matrix = sp.csr_array((W.values, W.indices, W.indptr), shape=(self.n_units,) * 2)
+            return (matrix @ s.T.astype(W.values.dtype)).T * self.scale
+        if np.issubdtype(W.dense.dtype, np.integer):
             # exact integer products; converting W to float would copy all N² weights
-            return (s.astype(np.int32) @ self._dense.T).astype(np.float64) * self.scale
-        return s @ self._dense.T
+            return (s.astype(np.int32) @ W.dense.T).astype(np.float64) * self.scale
+        return s @ W.dense.T
 
     def recall(
         self,
@@ -318,36 +345,23 @@ class Hopfield:
     def _recall_async(self, states, seed, order, max_sweeps, temperature) -> RecallInfo:
         order_mode, visit = self._order(order)
         n_probes = states.shape[0]
-        seeds = as_generator(seed, "Hopfield.seed").integers(
+        streams = as_generator(seed, "Hopfield.seed").integers(
             1, 2**63, size=n_probes, dtype=np.uint64
         )
         energies = np.full((n_probes, max_sweeps + 1), np.nan)
-        sweeps = np.zeros(n_probes, dtype=np.int64)
-        flips = np.zeros(n_probes, dtype=np.int64)
-        settled = np.zeros(n_probes, dtype=np.int8)
-        fields = np.zeros(states.shape, dtype=self._field_dtype)
-        _kernels.initial_fields(states, *self._csr, self._dense, self._use_dense, fields)
-        _kernels.async_recall(
-            states,
-            fields,
-            *self._csr_by_source,
-            self._dense_t,
-            self._use_dense,
-            self._diagonal,
-            self.threshold,
-            self.scale,
-            temperature,
-            order_mode,
-            visit,
-            max_sweeps,
-            seeds,
-            energies,
-            sweeps,
-            flips,
-            settled,
-        )
+        counts = np.zeros((n_probes, 3), dtype=np.int64)
+        bundle = self.compile()
+        field_dtype = np.int64 if np.issubdtype(bundle.W.values.dtype, np.integer) else np.float64
+        fields = np.zeros(states.shape, dtype=field_dtype)
+        _kernels.initial_fields(bundle, states, fields)
+        options = RecallOptions(float(temperature), order_mode, visit, max_sweeps)
+        _kernels.async_recall(bundle, options, states, fields, streams, energies, counts)
         return RecallInfo(
-            energies, sweeps, flips, settled.astype(bool), np.zeros(n_probes, dtype=bool)
+            energies,
+            counts[:, SWEEPS],
+            counts[:, FLIPS],
+            counts[:, SETTLED].astype(bool),
+            np.zeros(n_probes, dtype=bool),
         )
 
     def _recall_sync(self, states, max_steps) -> RecallInfo:
@@ -411,21 +425,19 @@ class Hopfield:
             threshold=arrays["threshold"],
         )
         net.patterns = arrays["patterns"].astype(np.int8)
-        net._learned = arrays["learned"]
+        learned = arrays["learned"]
+        if learned.shape != (n, n) or not np.issubdtype(learned.dtype, np.number):
+            raise ValueError(f"Hopfield.learned: expected a ({n}, {n}) numeric array")
+        if net.patterns.ndim != 2 or net.patterns.shape[1] != n:
+            raise ValueError(f"Hopfield.patterns: expected shape (P, {n})")
+        net._learned = learned
         net._symmetric = config["symmetric"]
-        net._compile()
+        net.invalidate()
         return net
 
-    def save(self, path):
-        """Save weights, patterns and settings to ``path`` (.npz + JSON metadata)."""
-        return io.save(self, path)
-
-    @classmethod
-    def load(cls, path) -> Hopfield:
-        return io.load(path, expected_kind="hopfield.Hopfield")
-
     def __repr__(self) -> str:
-        storage = "dense" if self._use_dense else f"diluted, {self._csr[1].shape[0]} weights"
+        W = self.compile().W
+        storage = "dense" if W.is_dense else f"diluted, {W.indices.shape[0]} weights"
         return f"Hopfield(n_units={self.n_units}, rule={self.rule!r}, {self.patterns.shape[0]} patterns, {storage})"
 
 

@@ -7,6 +7,7 @@ import numpy as np
 from scipy.special import logsumexp, softmax
 
 from hopfield import _kernels
+from hopfield._kernels import FLIPS, SETTLED, SWEEPS, Interaction, RecallOptions
 from hopfield.classical import RecallInfo
 from hopfield.patterns import check_bipolar
 from neurodyn._validation import as_float_array, check_choice, check_float, check_int
@@ -114,31 +115,20 @@ class DenseAssociativeMemory:
         check_choice(order, "order", ("random", "fixed"), owner="DenseAssociativeMemory")
         max_sweeps = check_int(max_sweeps, "max_sweeps", low=1, owner="DenseAssociativeMemory")
         n_probes = states.shape[0]
-        seeds = as_generator(seed).integers(1, 2**63, size=n_probes, dtype=np.uint64)
-        sweeps = np.zeros(n_probes, dtype=np.int64)
-        flips = np.zeros(n_probes, dtype=np.int64)
-        settled = np.zeros(n_probes, dtype=np.int8)
+        streams = as_generator(seed).integers(1, 2**63, size=n_probes, dtype=np.uint64)
+        counts = np.zeros((n_probes, 3), dtype=np.int64)
         mode = _kernels.ORDER_RANDOM if order == "random" else _kernels.ORDER_GIVEN
+        options = RecallOptions(0.0, mode, np.arange(self.n_units, dtype=np.int64), max_sweeps)
+        interaction = Interaction(INTERACTIONS[self.interaction], self.degree, self.beta)
         _kernels.dense_memory_recall(
-            states,
-            np.ascontiguousarray(self.patterns.T),
-            INTERACTIONS[self.interaction],
-            self.degree,
-            self.beta,
-            mode,
-            np.arange(self.n_units, dtype=np.int64),
-            max_sweeps,
-            seeds,
-            sweeps,
-            flips,
-            settled,
+            np.ascontiguousarray(self.patterns.T), interaction, options, states, streams, counts
         )
         result = states.astype(np.int64)
         info = RecallInfo(
             np.full((n_probes, 1), np.nan),
-            sweeps,
-            flips,
-            settled.astype(bool),
+            counts[:, SWEEPS],
+            counts[:, FLIPS],
+            counts[:, SETTLED].astype(bool),
             np.zeros(n_probes, dtype=bool),
         )
         if single:

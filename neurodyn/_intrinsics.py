@@ -13,7 +13,7 @@ from numba import types
 from numba.core import cgutils
 from numba.extending import intrinsic
 
-__all__ = ["fma", "store_fence", "stream_store"]
+__all__ = ["float32_from_bits", "float64_from_bits", "fma", "store_fence", "stream_store"]
 
 
 @intrinsic
@@ -36,6 +36,32 @@ def fma(typingctx, a, b, c):
         return builder.fma(*values)
 
     return result(a, b, c), codegen
+
+
+def _float_from_bits(width: int):
+    result, integer = (types.float32, types.int32) if width == 32 else (types.float64, types.int64)
+
+    def typer(typingctx, bits):
+        if not isinstance(bits, types.Integer):
+            return None
+
+        def codegen(context, builder, signature, args):
+            value = context.cast(builder, args[0], signature.args[0], integer)
+            target = ir.FloatType() if width == 32 else ir.DoubleType()
+            return builder.bitcast(value, target)
+
+        return result(bits), codegen
+
+    return typer
+
+
+# The IEEE float whose bit pattern is the low 32 (64) bits of an integer. Building 2^k
+# from its exponent field, float64_from_bits((k + 1023) << 52), is a shift and a move where
+# an integer-to-float conversion would keep the surrounding loop from vectorising well
+# (float32 tanh: 2.0 -> 0.9 ns a value here). Numba widens integer arithmetic to 64 bits,
+# so the width is part of the name.
+float32_from_bits = intrinsic(_float_from_bits(32))
+float64_from_bits = intrinsic(_float_from_bits(64))
 
 
 @intrinsic

@@ -27,6 +27,13 @@ Running it follows four steps, always the same:
 4. **Compose.** A class that drives another family's kernels does it through
    that family's public ``compile()`` and ``state``, never its private members.
 
+Two rules that Numba's parallel loops impose (both learnt the hard way): a
+``prange`` loop body may read arrays unpacked from a bundle before the loop,
+but never the bundle itself (nested tuples do not lower); and an array that a
+parallel loop *writes* reaches the kernel as an argument of its own, never
+inside a bundle (Numba 0.68 silently loses writes to arrays taken out of a
+mixed tuple inside a parallel loop).
+
 Scalars in a bundle are converted to ``int``/``float``/``bool`` by the compile
 step, so one compiled kernel serves every parameter value (parameters are
 runtime data, not compile-time constants). Two weight layouts exist, one
@@ -46,6 +53,7 @@ __all__ = [
     "Compilable",
     "SourceView",
     "WeightMatrix",
+    "dense_weight_matrix",
     "frozen",
     "source_view",
     "weight_matrix",
@@ -96,8 +104,7 @@ def weight_matrix(graph: CSRGraph, *, dense: bool, dtype, values=None) -> Weight
     dtype = np.dtype(dtype)
     if dense:
         matrix = graph.to_dense() if values is None else graph.with_weights(values).to_dense()
-        empty_index = np.zeros(1, np.int64), np.zeros(0, np.int32), np.zeros(0, dtype)
-        return WeightMatrix(*map(frozen, empty_index), frozen(matrix, dtype), True)
+        return dense_weight_matrix(matrix, dtype)
     weights = frozen(graph.weights, dtype) if values is None else values
     if values is not None and (values.dtype != dtype or values.shape != (graph.n_edges,)):
         raise ValueError(
@@ -107,6 +114,13 @@ def weight_matrix(graph: CSRGraph, *, dense: bool, dtype, values=None) -> Weight
     return WeightMatrix(
         frozen(graph.indptr), frozen(graph.indices), weights, frozen(np.zeros((0, 0), dtype)), False
     )
+
+
+def dense_weight_matrix(matrix, dtype=None) -> WeightMatrix:
+    """A dense (n_rows, n_cols) array (rows are targets) as a read-only :class:`WeightMatrix`."""
+    dense = frozen(matrix, dtype)
+    empty_index = np.zeros(1, np.int64), np.zeros(0, np.int32), np.zeros(0, dense.dtype)
+    return WeightMatrix(*map(frozen, empty_index), dense, True)
 
 
 def source_view(graph: CSRGraph) -> SourceView:
