@@ -8,6 +8,8 @@ bypass the caches. LLVM emits them from ``!nontemporal`` metadata (MOVNTI on
 x86-64; an ordinary store on targets without them), so this stays portable.
 """
 
+import numba
+import numpy as np
 from llvmlite import ir
 from numba import types
 from numba.core import cgutils
@@ -108,3 +110,27 @@ def store_fence(typingctx):
         return context.get_dummy_value()
 
     return types.void(), codegen
+
+
+# --- plain Python, for NUMBA_DISABLE_JIT=1 -----------------------------------------------------
+# With the JIT off, kernels run as ordinary Python (for debugging and coverage); an
+# intrinsic has no Python body, so each gets one that computes the same value.
+if numba.config.DISABLE_JIT:
+
+    def fma(a, b, c):
+        return a * b + c
+
+    def _bits(bits, integer, floating):
+        return np.array(bits).astype(integer).view(floating)[()]
+
+    def float32_from_bits(bits):
+        return _bits(bits, np.int32, np.float32)
+
+    def float64_from_bits(bits):
+        return _bits(bits, np.int64, np.float64)
+
+    def stream_store(array, index, value):
+        array[index] = value
+
+    def store_fence():
+        return None

@@ -45,17 +45,21 @@ def rmse(y_true, y_pred, *, multioutput: str = "uniform_average"):
     return _reduce(np.sqrt(np.mean((true - pred) ** 2, axis=0)), multioutput)
 
 
-def nrmse(y_true, y_pred, *, multioutput: str = "uniform_average"):
+def nrmse(y_true, y_pred, *, multioutput: str = "uniform_average", constant: str = "raise"):
     """RMSE divided by the **standard deviation of the target** (per column).
 
     ``nrmse = sqrt(mean((y - ŷ)²)) / std(y)``: 0 is perfect, 1 is what
     predicting the target's mean gives. (reservoirpy's default normalises by the
     range max - min instead, which gives smaller numbers.) A constant target
-    column raises ``ValueError``.
+    column has no NRMSE: it raises ``ValueError``, or with ``constant="nan"``
+    gives NaN (for a training log that must not stop over a metric).
     """
+    check_choice(constant, "constant", ("raise", "nan"))
     true, pred = _pair(y_true, y_pred)
     scale = np.std(true, axis=0)
     if np.any(scale == 0):
+        if constant == "nan":
+            return _reduce(np.full(true.shape[1], np.nan), multioutput)
         raise ValueError("y_true: a column is constant, so its NRMSE is undefined")
     return _reduce(np.sqrt(np.mean((true - pred) ** 2, axis=0)) / scale, multioutput)
 

@@ -10,33 +10,27 @@ Gate layouts follow PyTorch: LSTM (i, f, g, o), GRU (r, z, n) with the reset
 gate applied after the recurrent product, n = tanh(x_n + r ⊙ (W_hn h + b_hn)).
 """
 
+from typing import NamedTuple
+
 import numpy as np
 from numba import njit
 
+from neurodyn._kernels import activate, activation_derivative, affine
 from neurodyn._math import sigmoid, tanh
 from neurodyn.config import inline_options, jit_options
 
-TANH, RELU, SIGMOID = 0, 1, 2
-NONLINEARITIES = {"tanh": TANH, "relu": RELU, "sigmoid": SIGMOID}
 
+class JordanWeights(NamedTuple):
+    """What the Jordan kernels read: W_chᵀ (O, H) (or W_ch (H, O) going backwards),
+    the output layer, the activation code (of neurodyn._kernels.ACTIVATIONS), the
+    context decay μ and whether the output is a softmax."""
 
-@njit(**inline_options())
-def _activate(x, code):
-    if code == TANH:
-        return tanh(x)
-    if code == RELU:
-        return x if x > 0 else 0.0 * x
-    return sigmoid(x)
-
-
-@njit(**inline_options())
-def _derivative(y, code):
-    """f'(a) written with y = f(a)."""
-    if code == TANH:
-        return 1.0 - y * y
-    if code == RELU:
-        return 1.0 if y > 0 else 0.0
-    return y * (1.0 - y)
+    w_ch: np.ndarray
+    w_out: np.ndarray
+    b_out: np.ndarray
+    code: int
+    decay: float
+    softmax: bool
 
 
 @njit(**inline_options())
@@ -71,7 +65,7 @@ def rnn_forward(xw, whh_t, code, hs):
         out = hs[t + 1]
         for b in range(pre.shape[0]):
             for j in range(pre.shape[1]):
-                out[b, j] = _activate(pre[b, j] + xw[t, b, j], code)
+                out[b, j] = activate(pre[b, j] + xw[t, b, j], code)
 
 
 @njit(**jit_options())
@@ -84,7 +78,7 @@ def rnn_backward(hs, whh, code, dh_out, dpre):
         delta = dpre[t]
         for b in range(h.shape[0]):
             for j in range(h.shape[1]):
-                delta[b, j] = (dh_out[t, b, j] + carry[b, j]) * _derivative(h[b, j], code)
+                delta[b, j] = (dh_out[t, b, j] + carry[b, j]) * activation_derivative(h[b, j], code)
         carry = np.dot(delta, whh)
     return carry
 
@@ -214,59 +208,59 @@ def gru_backward(hs, gates, recurrent_n, whh, dh_out, dx, dhh):
 
 # --- Jordan -------------------------------------------------------------------------------------
 @njit(**inline_options())
-def _emit(h, w_out, b_out, softmax, out):
-    """out = W_out h + b_out for one sequence (softmax applied if asked)."""
-    n_out = b_out.shape[0]
-    for k in range(n_out):
-        total = b_out[k]
-        for j in range(h.shape[0]):
-            total += w_out[k, j] * h[j]
-        out[k] = total
-    if softmax:
+def _emit(h, weights, out):
+    """out = W_out h + b_out for one sequence, as probabilities for a softmax output."""
+    affine(weights.w_out, h, weights.b_out, out)
+    if weights.softmax:
         top = out.max()
         norm = 0.0
-        for k in range(n_out):
+        for k in range(out.shape[0]):
             out[k] = np.exp(out[k] - top)
             norm += out[k]
-        for k in range(n_out):
+        for k in range(out.shape[0]):
             out[k] /= norm
 
 
 @njit(**jit_options())
-def jordan_forward(
-    xw, wch_t, w_out, b_out, code, decay, softmax, teacher, use_teacher, context, hs, ys
-):
+def jordan_forward(weights, xw, teacher, use_teacher, context, hs, ys):
     """Jordan network: c_t = μ c_{t-1} + y_{t-1}, h_t = f(xw[t] + c_t W_chᵀ),
-    y_t = out(W_out h_t + b_out).
+    y_t = out(W_out h_t + b_out); ``weights.w_ch`` is W_chᵀ (O, H).
 
     xw (T, B, H) = x W_ihᵀ + b_ih + b_ch; context (T+1, B, O) with c_0 in row 0
     (row t+1 is the context of step t+1); hs (T, B, H); ys (T, B, O) the outputs
-    (softmax probabilities when ``softmax``). With ``use_teacher`` the context is
-    fed the targets ``teacher`` (T, B, O) instead of the outputs.
+    (softmax probabilities for a softmax output). With ``use_teacher`` the
+    context is fed the targets ``teacher`` (T, B, O) instead of the outputs.
     """
     n_steps, batch, _ = xw.shape
+    code, decay = weights.code, weights.decay
     for t in range(n_steps):
-        pre = np.dot(context[t], wch_t)
+        pre = np.dot(context[t], weights.w_ch)
         for b in range(batch):
             for j in range(pre.shape[1]):
-                hs[t, b, j] = _activate(pre[b, j] + xw[t, b, j], code)
-            _emit(hs[t, b], w_out, b_out, softmax, ys[t, b])
+                hs[t, b, j] = activate(pre[b, j] + xw[t, b, j], code)
+            _emit(hs[t, b], weights, ys[t, b])
             fed = teacher[t, b] if use_teacher else ys[t, b]
             for k in range(fed.shape[0]):
                 context[t + 1, b, k] = decay * context[t, b, k] + fed[k]
 
 
 @njit(**jit_options())
-def jordan_backward(
-    hs, ys, context, wch, w_out, code, decay, softmax, use_teacher, dlogits_direct, dlogits, dpre
-):
-    """Back-propagation through time for :func:`jordan_forward`.
+def jordan_backward(weights, hs, ys, use_teacher, dlogits_direct, dlogits, dpre):
+    """Back-propagation through time for :func:`jordan_forward`; ``weights.w_ch`` is
+    W_ch (H, O) here.
 
     ``dlogits_direct`` (T, B, O) is dL/d(logits) from the loss alone; the output
     also feeds the next context (unless teacher-forced), whose gradient is added
     here. Fills dlogits (T, B, O) and dpre (T, B, H); returns dL/dc_0.
     """
     n_steps, batch, n_out = ys.shape
+    wch, w_out, code, decay, softmax = (
+        weights.w_ch,
+        weights.w_out,
+        weights.code,
+        weights.decay,
+        weights.softmax,
+    )
     d_context = np.zeros((batch, n_out), dtype=hs.dtype)  # dL/dc_{t+1}
     feedback = np.empty(n_out, dtype=hs.dtype)
     for t in range(n_steps - 1, -1, -1):
@@ -285,7 +279,7 @@ def jordan_backward(
                 total = 0.0
                 for k in range(n_out):
                     total += dlogits[t, b, k] * w_out[k, j]
-                dpre[t, b, j] = total * _derivative(hs[t, b, j], code)
+                dpre[t, b, j] = total * activation_derivative(hs[t, b, j], code)
         through_hidden = np.dot(dpre[t], wch)  # dL/dc_t via h_t
         for b in range(batch):
             for k in range(n_out):

@@ -5,74 +5,33 @@ and a linear output layer ``weight_out`` (n_out × n_hidden), ``bias_out``.
 The forward pass runs layer by layer: one large matrix product for the input
 projections of all steps, a compiled time loop (``rnn/_kernels.py``), and one
 large product for the outputs. Backpropagation through time mirrors it.
-
-Sequence modes, chosen from the shapes of X and Y:
-
-* many-to-many: X (B, T, n_in), Y (B, T, n_out) — a target at every step;
-* many-to-one: X (B, T, n_in), Y (B, n_out) — a target after the last step;
-* one-to-many: X (B, n_in) given at the first step (zeros after), Y (B, T, n_out);
-* one-to-one: X (B, n_in), Y (B, n_out) — one step.
-
-For the softmax output (cross-entropy loss) Y may also hold integer class
-labels, (B, T) or (B,). Variable-length sequences take ``lengths`` (B,): steps
-at or beyond a sequence's length neither count in the loss nor change its
-final state.
+The sequence modes and the time-major batches are :mod:`rnn.data`'s; the
+training loop is :mod:`rnn.training`'s.
 """
 
 from __future__ import annotations
 
-import time
-from dataclasses import dataclass, field
+import contextlib
 
 import numpy as np
 
 from neurodyn import io
+from neurodyn._kernels import ACTIVATIONS
 from neurodyn._validation import as_float_array, check_choice, check_float, check_int
-from neurodyn.errors import SimulationError
-from neurodyn.progress import Progress, ProgressLike
+from neurodyn.progress import ProgressLike
 from neurodyn.random import SeedLike, seed_metadata, spawn
-from rnn import _kernels
-from rnn.optim import clip_by_global_norm, clip_by_value, make_optimizer
+from rnn import _kernels, training
+from rnn.data import Batch, make_batch, split_validation
+from rnn.training import History, TrainingOptions
 
 __all__ = ["History", "RecurrentModel"]
 
 _NARROW = 8  # input widths up to which the projection is a compiled loop, not BLAS
 INITS = ("default", "xavier", "orthogonal")
+NONLINEARITIES = ("tanh", "relu", "sigmoid")  # of the shared activation table
 
 
-@dataclass
-class History:
-    """Per-epoch record of a :meth:`RecurrentModel.fit` run.
-
-    ``metric`` is NRMSE for the MSE loss and accuracy for cross-entropy;
-    ``val_*`` are empty without validation data. ``best_epoch`` is the epoch
-    whose weights were kept (the last one without early stopping).
-    """
-
-    loss: list = field(default_factory=list)
-    val_loss: list = field(default_factory=list)
-    metric: list = field(default_factory=list)
-    val_metric: list = field(default_factory=list)
-    seconds: list = field(default_factory=list)
-    metric_name: str = ""
-    best_epoch: int = -1
-    stopped_early: bool = False
-
-    def as_dict(self) -> dict:
-        return {name: getattr(self, name) for name in self.__dataclass_fields__}
-
-
-@dataclass
-class _Batch:
-    """A minibatch in time-major form."""
-
-    inputs: np.ndarray  # (T, B, n_in)
-    targets: np.ndarray | None  # (T, B, n_out)
-    mask: np.ndarray | None  # (T, B): 1 where the loss counts
-    lengths: np.ndarray  # (B,)
-
-
-class RecurrentModel:
+class RecurrentModel(io.Saveable):
     """Base class of :class:`~rnn.RNN`, :class:`~rnn.Elman`, :class:`~rnn.Jordan`,
     :class:`~rnn.LSTM` and :class:`~rnn.GRU` (see their docstrings)."""
 
@@ -101,9 +60,7 @@ class RecurrentModel:
         self.n_out = check_int(n_out, "n_out", low=1, owner=owner)
         self.num_layers = check_int(num_layers, "num_layers", low=1, owner=owner)
         nonlinearity = nonlinearity or self.default_nonlinearity
-        self.nonlinearity = check_choice(
-            nonlinearity, "nonlinearity", tuple(_kernels.NONLINEARITIES), owner=owner
-        )
+        self.nonlinearity = check_choice(nonlinearity, "nonlinearity", NONLINEARITIES, owner=owner)
         self.output = check_choice(output, "output", ("linear", "softmax"), owner=owner)
         self.dropout = check_float(
             dropout, "dropout", low=0.0, high=1.0, high_open=True, owner=owner
@@ -189,76 +146,23 @@ class RecurrentModel:
         return self
 
     # --- data --------------------------------------------------------------------------------
-    def _batch(self, X, Y=None, lengths=None, n_steps: int | None = None) -> tuple[_Batch, str]:
-        owner = type(self).__name__
-        inputs = as_float_array(X, "X", ndim=(2, 3), dtype=self.dtype, owner=owner)
-        if inputs.shape[-1] != self.n_in:
-            raise ValueError(
-                f"{owner}.X: expected {self.n_in} input features (got {inputs.shape[-1]})"
-            )
-        batch = inputs.shape[0]
-        targets = None
-        if Y is not None:
-            targets = self._targets(Y, batch)
-        sequence_target = targets is not None and targets.ndim == 3
-        if inputs.ndim == 3:
-            mode = (
-                "many-to-many"
-                if (sequence_target or (targets is None and n_steps is None))
-                else "many-to-one"
-            )
-            x_tm = np.ascontiguousarray(inputs.transpose(1, 0, 2))
-        else:
-            steps = targets.shape[1] if sequence_target else (n_steps or 1)
-            mode = "one-to-many" if steps > 1 or sequence_target else "one-to-one"
-            x_tm = np.zeros((steps, batch, self.n_in), dtype=self.dtype)
-            x_tm[0] = inputs
-        n_time = x_tm.shape[0]
-        if lengths is None:
-            lengths = np.full(batch, n_time, dtype=np.int64)
-        else:
-            lengths = np.asarray(lengths)
-            if lengths.shape != (batch,) or not np.issubdtype(lengths.dtype, np.integer):
-                raise ValueError(f"{owner}.lengths: expected {batch} integers")
-            if lengths.min() < 1 or lengths.max() > n_time:
-                raise ValueError(f"{owner}.lengths: must lie in [1, {n_time}]")
-        valid = (np.arange(n_time)[:, None] < lengths[None, :]).astype(self.dtype)
-        if targets is None:
-            return _Batch(x_tm, None, None, lengths), mode
-        if sequence_target:
-            if targets.shape[1] != n_time:
-                raise ValueError(f"{owner}.Y: has {targets.shape[1]} steps but X has {n_time}")
-            t_tm, mask = np.ascontiguousarray(targets.transpose(1, 0, 2)), valid
-        else:
-            t_tm = np.zeros((n_time, batch, self.n_out), dtype=self.dtype)
-            t_tm[lengths - 1, np.arange(batch)] = targets
-            mask = np.zeros((n_time, batch), dtype=self.dtype)
-            mask[lengths - 1, np.arange(batch)] = 1.0
-        return _Batch(x_tm, t_tm, mask, lengths), mode
-
-    def _targets(self, Y, batch: int) -> np.ndarray:
-        """Targets as floats with n_out columns (integer class labels become one-hot rows)."""
-        owner = type(self).__name__
-        array = np.asarray(Y)
-        if self.output == "softmax" and np.issubdtype(array.dtype, np.integer):
-            if array.ndim not in (1, 2) or array.min() < 0 or array.max() >= self.n_out:
-                raise ValueError(
-                    f"{owner}.Y: class labels must be integers in [0, {self.n_out}), shaped (B,) or (B, T)"
-                )
-            array = np.eye(self.n_out, dtype=self.dtype)[array]
-        targets = as_float_array(array, "Y", ndim=(2, 3), dtype=self.dtype, owner=owner)
-        if targets.shape[0] != batch or targets.shape[-1] != self.n_out:
-            raise ValueError(
-                f"{owner}.Y: expected shape ({batch}, n_out={self.n_out}) or ({batch}, T, {self.n_out}) "
-                f"(got {targets.shape})"
-            )
-        return targets
+    def _batch(self, X, Y=None, lengths=None, n_steps: int | None = None) -> tuple[Batch, str]:
+        return make_batch(self, X, Y, lengths, n_steps)
 
     # --- forward and backward ----------------------------------------------------------------
+    @contextlib.contextmanager
+    def _workspace(self):
+        """Keep work arrays from step to step while fitting (see :meth:`_buffer`)."""
+        self._work_arrays = {}
+        try:
+            yield
+        finally:
+            self._work_arrays = None
+
     def _buffer(self, key: str, shape: tuple) -> np.ndarray:
         """An uninitialised work array. While fitting, arrays are kept and reused from
         step to step: a fresh 100 MB array costs ~50 ms of page faults on every step."""
-        space = getattr(self, "_workspace", None)
+        space = getattr(self, "_work_arrays", None)
         if space is None:
             return np.empty(shape, dtype=self.dtype)
         array = space.get((key, shape))
@@ -284,7 +188,7 @@ class RecurrentModel:
         return state
 
     def _forward(
-        self, batch: _Batch, h0=None, rng=None, teacher: bool = False
+        self, batch: Batch, h0=None, rng=None, teacher: bool = False
     ) -> tuple[np.ndarray, dict]:
         """Outputs (T, B, n_out) — logits, or probabilities for softmax — and the cache.
 
@@ -347,7 +251,7 @@ class RecurrentModel:
         return {"hs": hs}
 
     def _code(self) -> int:
-        return _kernels.NONLINEARITIES[self.nonlinearity]
+        return ACTIVATIONS[self.nonlinearity]
 
     def _layer_backward(
         self, layer: int, cache: dict, layer_input, dh_out
@@ -404,7 +308,7 @@ class RecurrentModel:
             d_hidden = d_hidden * cache["masks"][0]
         return grads, d_hidden
 
-    def _loss(self, outputs: np.ndarray, batch: _Batch) -> tuple[float, np.ndarray]:
+    def _loss(self, outputs: np.ndarray, batch: Batch) -> tuple[float, np.ndarray]:
         """Loss and dL/d(logits). MSE is averaged over every counted output value;
         cross-entropy over every counted step."""
         mask = batch.mask[:, :, None]
@@ -494,7 +398,7 @@ class RecurrentModel:
         Parameters
         ----------
         X, Y : arrays
-            See the module docstring for the shapes and modes.
+            See :mod:`rnn.data` for the shapes and modes.
         epochs, lr, batch_size : training length, learning rate, sequences per step.
         optimizer : {"adam", "sgd", "rmsprop"}
             ``momentum`` applies to SGD.
@@ -526,219 +430,19 @@ class RecurrentModel:
         -------
         History
         """
-        owner = type(self).__name__
-        epochs = check_int(epochs, "epochs", low=1, owner=owner)
-        batch_size = check_int(batch_size, "batch_size", low=1, owner=owner)
-        l1 = check_float(l1, "l1", low=0.0, owner=owner)
-        l2 = check_float(l2, "l2", low=0.0, owner=owner)
-        if clip is not None:
-            clip = check_float(clip, "clip", low=0.0, low_open=True, owner=owner)
-        if clip_value is not None:
-            clip_value = check_float(clip_value, "clip_value", low=0.0, low_open=True, owner=owner)
-        if patience is not None:
-            patience = check_int(patience, "patience", low=1, owner=owner)
+        options = TrainingOptions(
+            epochs, lr, optimizer, batch_size, clip, clip_value, momentum, l1, l2,
+            truncate, patience, restore_best, shuffle, owner=type(self).__name__,
+        )  # fmt: skip
         train, mode = self._batch(X, Y, lengths)
-        validation = self._validation(train, validation_split, validation_data)
-        if validation is not None and validation_data is None:
-            train, validation = validation
-        if patience is not None and validation is None:
-            raise ValueError(
-                f"{owner}.patience: early stopping needs validation_split or validation_data"
-            )
-        if truncate is not None:
-            truncate = self._check_truncate(truncate, mode, train.inputs.shape[0])
+        train, validation = split_validation(self, train, validation_split, validation_data)
         self.mode_ = mode
         self._trained_steps = train.inputs.shape[0]
-        optimizer_ = make_optimizer(optimizer, lr, momentum)
-        history = History(metric_name="nrmse" if self.loss == "mse" else "accuracy")
-        best = (np.inf, self.get_weights(), -1)
-        stale = 0
-        n_train = train.inputs.shape[1]
-        self._workspace = {}  # work arrays reused from step to step
-        # overflow is caught below as a non-finite loss, with the epoch named
-        errors = np.seterr(over="ignore", invalid="ignore")
-        try:
-            with Progress(epochs, progress, desc=f"{owner}.fit", unit="epoch") as report:
-                for epoch in range(epochs):
-                    start = time.perf_counter()
-                    order = self._train_rng.permutation(n_train) if shuffle else np.arange(n_train)
-                    losses, weights, seen = [], [], []
-                    for first in range(0, n_train, batch_size):
-                        chosen = order[first : first + batch_size]
-                        part = _Batch(
-                            train.inputs[:, chosen],
-                            train.targets[:, chosen],
-                            train.mask[:, chosen],
-                            train.lengths[chosen],
-                        )
-                        if truncate is None:
-                            loss, outcome = self._train_step(
-                                part, optimizer_, clip, clip_value, l1, l2
-                            )
-                        else:
-                            loss, outcome = self._train_truncated(
-                                part, truncate, optimizer_, clip, clip_value, l1, l2
-                            )
-                        if not np.isfinite(loss):
-                            raise SimulationError(
-                                f"{owner}.fit: the loss became {loss} at epoch {epoch + 1}; lower lr or set clip="
-                            )
-                        losses.append(loss)
-                        weights.append(chosen.shape[0])
-                        seen.append(outcome)
-                    history.loss.append(float(np.average(losses, weights=weights)))
-                    # the training metric of the outputs seen while training (no extra pass)
-                    history.metric.append(
-                        self._score(*(np.concatenate(part) for part in zip(*seen, strict=True)))
-                    )
-                    history.seconds.append(time.perf_counter() - start)
-                    monitored = history.loss[-1]
-                    if validation is not None:
-                        outputs, _ = self._forward(validation)
-                        history.val_loss.append(self._loss(outputs, validation)[0])
-                        history.val_metric.append(self._metric(validation, outputs))
-                        monitored = history.val_loss[-1]
-                    if monitored < best[0]:
-                        best, stale = (monitored, self.get_weights(), epoch), 0
-                    else:
-                        stale += 1
-                    report.update(1)
-                    if patience is not None and stale >= patience:
-                        history.stopped_early = True
-                        break
-        finally:
-            self._workspace = None
-            np.seterr(**errors)
-        if patience is not None and restore_best:
-            self.set_weights(best[1])
-            history.best_epoch = best[2]
-        else:
-            history.best_epoch = len(history.loss) - 1
-        return history
-
-    def _validation(self, train: _Batch, split: float, data):
-        if data is not None:
-            X_val, Y_val = data
-            return self._batch(X_val, Y_val)[0]
-        split = check_float(
-            split, "validation_split", low=0.0, high=1.0, high_open=True, owner=type(self).__name__
-        )
-        if split == 0.0:
-            return None
-        n = train.inputs.shape[1]
-        n_val = max(1, round(split * n))
-        if n_val >= n:
-            raise ValueError(
-                f"{type(self).__name__}.validation_split: leaves no training sequences"
-            )
-        cut = n - n_val
-
-        def part(rows):
-            return _Batch(
-                train.inputs[:, rows],
-                train.targets[:, rows],
-                train.mask[:, rows],
-                train.lengths[rows],
-            )
-
-        return part(slice(0, cut)), part(slice(cut, n))
-
-    def _check_truncate(self, truncate, mode: str, n_time: int) -> tuple[int, int]:
-        owner = type(self).__name__
-        if mode != "many-to-many":
-            raise ValueError(
-                f"{owner}.truncate: truncated BPTT needs a target at every step (many-to-many)"
-            )
-        k1, k2 = (
-            check_int(k, name, low=1, owner=owner)
-            for k, name in zip(truncate, ("k1", "k2"), strict=True)
-        )
-        if k2 < k1:
-            raise ValueError(f"{owner}.truncate: needs k2 >= k1 (got k1={k1}, k2={k2})")
-        return k1, k2
-
-    def _penalise(self, grads: dict, l1: float, l2: float) -> None:
-        """Add the gradients of λ₁ Σ|w| + λ₂ Σ w² over the weight matrices (the reported
-        loss stays the data loss)."""
-        if not (l1 or l2):
-            return
-        for name, grad in grads.items():
-            if name.startswith("weight"):
-                weight = self.params[name]
-                grad += l1 * np.sign(weight) + 2.0 * l2 * weight
-
-    def _apply(self, grads, optimizer_, clip, clip_value, l1, l2) -> None:
-        self._penalise(grads, l1, l2)
-        if clip_value is not None:
-            clip_by_value(grads, clip_value)
-        if clip is not None:
-            clip_by_global_norm(grads, clip)
-        optimizer_.step(self.params, grads)
-
-    def _train_step(self, batch: _Batch, optimizer_, clip, clip_value, l1, l2):
-        """One update; returns the loss and (targets, outputs) of the counted steps."""
-        outputs, cache = self._forward(batch, rng=self._train_rng, teacher=True)
-        loss, d_outputs = self._loss(outputs, batch)
-        self._apply(self._backward(cache, d_outputs)[0], optimizer_, clip, clip_value, l1, l2)
-        counted = batch.mask > 0
-        return loss, (batch.targets[counted], outputs[counted])
-
-    def _train_truncated(
-        self, batch: _Batch, truncate, optimizer_, clip, clip_value, l1, l2
-    ) -> float:
-        """Every k1 steps: forward over the last k2 steps from the saved (fixed) state,
-        loss on the last k1 of them, backward, update."""
-        k1, k2 = truncate
-        n_time = batch.inputs.shape[0]
-        states = {0: self._initial_state(None, batch.inputs.shape[1])}
-        losses, counts, seen = [], [], []
-        previous_end = 0
-        for end in [*range(k1, n_time, k1), n_time]:
-            begin = max(0, end - k2)
-            begin = max(s for s in states if s <= begin)
-            window = _Batch(
-                batch.inputs[begin:end],
-                batch.targets[begin:end],
-                batch.mask[begin:end].copy(),
-                np.minimum(np.maximum(batch.lengths - begin, 1), end - begin),
-            )
-            window.mask[: previous_end - begin] = 0.0  # only the steps since the last update count
-            previous_end = end
-            if window.mask.sum() == 0:
-                continue
-            outputs, cache = self._forward(window, states[begin], rng=self._train_rng, teacher=True)
-            loss, d_outputs = self._loss(outputs, window)
-            grads = self._backward(cache, d_outputs)[0]
-            for t in range(begin + 1, end + 1):
-                states[t] = self._window_state(cache, t - begin)
-            self._apply(grads, optimizer_, clip, clip_value, l1, l2)
-            losses.append(loss)
-            counts.append(window.mask.sum())
-            counted = window.mask > 0
-            seen.append((window.targets[counted], outputs[counted]))
-        outcome = tuple(np.concatenate(part) for part in zip(*seen, strict=True))
-        return float(np.average(losses, weights=counts)), outcome
+        return training.fit(self, train, mode, validation, options, progress)
 
     def _window_state(self, cache: dict, step: int):
         """The (detached) state after ``step`` steps of a window, in the h0 format."""
         return np.stack([layer["hs"][step] for layer in cache["layers"]])
-
-    def _metric(self, batch: _Batch, outputs=None) -> float:
-        if outputs is None:
-            outputs, _ = self._forward(batch)
-        counted = batch.mask > 0
-        return self._score(batch.targets[counted], outputs[counted])
-
-    def _score(self, true: np.ndarray, predicted: np.ndarray) -> float:
-        """NRMSE (normalised by the targets' std) for MSE, accuracy for cross-entropy."""
-        if self.loss == "mse":
-            spread = np.std(true)
-            return (
-                float(np.sqrt(np.mean((true - predicted) ** 2)) / spread)
-                if spread > 0
-                else float("nan")
-            )
-        return float(np.mean(np.argmax(predicted, axis=-1) == np.argmax(true, axis=-1)))
 
     # --- saving -----------------------------------------------------------------------------------------
     def _config(self) -> dict:
@@ -773,13 +477,8 @@ class RecurrentModel:
             model._trained_steps = config["trained_steps"]
         return model
 
-    def save(self, path):
-        """Save weights and settings to ``path`` (.npz + JSON metadata)."""
-        return io.save(self, path, seed=seed_metadata(self.seed))
-
-    @classmethod
-    def load(cls, path):
-        return io.load(path, expected_kind=cls._io_kind)
+    def _io_seed(self):
+        return seed_metadata(self.seed)
 
     def __repr__(self) -> str:
         return (

@@ -7,7 +7,9 @@ import numpy as np
 from neurodyn import io
 from neurodyn._validation import as_float_array, check_float
 from rnn import _kernels
-from rnn.model import RecurrentModel, _affine, _Batch
+from rnn._kernels import JordanWeights
+from rnn.data import Batch
+from rnn.model import RecurrentModel, _affine
 
 __all__ = ["GRU", "LSTM", "RNN", "Elman", "Jordan"]
 
@@ -240,7 +242,7 @@ class Jordan(RecurrentModel):
             )
         return state
 
-    def _forward(self, batch: _Batch, h0=None, rng=None, teacher: bool = False):
+    def _forward(self, batch: Batch, h0=None, rng=None, teacher: bool = False):
         T, B, _ = batch.inputs.shape
         inputs = batch.inputs
         mask = self._dropout_mask(self.input_dropout, inputs.shape, rng)
@@ -257,13 +259,8 @@ class Jordan(RecurrentModel):
         use_teacher = bool(teacher and self.teacher_forcing and batch.targets is not None)
         fed = batch.targets if use_teacher else outputs
         _kernels.jordan_forward(
+            self._jordan_weights(np.ascontiguousarray(p["weight_ch_l0"].T)),
             xw.reshape(T, B, self.n_hidden),
-            np.ascontiguousarray(p["weight_ch_l0"].T),
-            p["weight_out"],
-            p["bias_out"],
-            self._code(),
-            self.context_decay,
-            self.output == "softmax",
             fed,
             use_teacher,
             context,
@@ -287,14 +284,9 @@ class Jordan(RecurrentModel):
         dlogits = np.empty_like(d_outputs)
         dpre = np.empty_like(hs)
         _kernels.jordan_backward(
+            self._jordan_weights(p["weight_ch_l0"]),
             hs,
             cache["outputs"],
-            context,
-            p["weight_ch_l0"],
-            p["weight_out"],
-            self._code(),
-            self.context_decay,
-            self.output == "softmax",
             cache["teacher"],
             d_outputs,
             dlogits,
@@ -314,6 +306,17 @@ class Jordan(RecurrentModel):
         if cache["mask"] is not None:
             d_inputs = d_inputs * cache["mask"]
         return grads, d_inputs
+
+    def _jordan_weights(self, w_ch: np.ndarray) -> JordanWeights:
+        p = self.params
+        return JordanWeights(
+            w_ch,
+            p["weight_out"],
+            p["bias_out"],
+            self._code(),
+            float(self.context_decay),
+            self.output == "softmax",
+        )
 
     def _final_state(self, cache: dict, lengths: np.ndarray):
         return cache["context"][lengths, np.arange(lengths.shape[0])]

@@ -7,6 +7,8 @@ the user's overrides), a seed and the task's data, and offers ``fit``,
 
 from __future__ import annotations
 
+import inspect
+
 import numpy as np
 
 from neurodyn.harness.registry import HarnessError, register_model
@@ -88,24 +90,30 @@ def _one_to_many_inputs(X: np.ndarray, length: int) -> np.ndarray:
 
 
 # --- echo state network ---------------------------------------------------------------------
+_ESN_TUNED = ("spectral_radius", "leak_rate", "input_scaling", "density", "bias_scaling", "noise")
+
+
+def _esn_defaults(**overrides) -> dict:
+    """The ESN's own defaults (the Reservoir's and the ESN's signatures, their one
+    definition) for the parameters the harness tunes, then the harness's choices."""
+    from reservoir import ESN, reservoir_parameters
+
+    reservoir = reservoir_parameters()
+    esn = inspect.signature(ESN).parameters
+    defaults = {"n_units": 100} | {name: reservoir[name] for name in _ESN_TUNED}
+    defaults |= {name: esn[name].default for name in ("ridge", "washout")}
+    return defaults | overrides
+
+
 @register_model("esn")
 class ESNAdapter(ModelAdapter):
     """Echo state network: a fixed random reservoir with a ridge readout."""
 
     family = "reservoir"
     description = "echo state network (reservoir + ridge readout)"
-    defaults = {
-        "n_units": 500,
-        "spectral_radius": 0.9,
-        "leak_rate": 1.0,
-        "input_scaling": 1.0,
-        "density": 0.1,
-        "bias_scaling": 0.2,
-        "noise": 0.0,
-        "ridge": 1e-6,
-        "washout": 100,
-        "state": "last",
-    }
+    defaults = _esn_defaults(
+        n_units=500, spectral_radius=0.9, bias_scaling=0.2, washout=100, state="last"
+    )
     task_defaults = {
         "mackey-glass": {
             "n_units": 500,
@@ -146,18 +154,8 @@ class ESNAdapter(ModelAdapter):
         from reservoir import ESN
 
         p = self.params
-        self.esn = ESN(
-            p["n_units"],
-            spectral_radius=p["spectral_radius"],
-            leak_rate=p["leak_rate"],
-            input_scaling=p["input_scaling"],
-            density=p["density"],
-            bias_scaling=p["bias_scaling"],
-            noise=p["noise"],
-            ridge=p["ridge"],
-            washout=p["washout"],
-            seed=seed,
-        )
+        tuned = {name: p[name] for name in (*_ESN_TUNED, "ridge", "washout")}
+        self.esn = ESN(p["n_units"], seed=seed, **tuned)
         self.summary = None  # "last" or "mean" state for one label per sequence
 
     def _sequence_inputs(self, split) -> np.ndarray:
@@ -169,9 +167,10 @@ class ESNAdapter(ModelAdapter):
     def _many_to_one(self) -> bool:
         return self.data.kind == "sequences" and _targets(self.data, self.data.train).ndim == 2
 
-    def _states(self, X) -> np.ndarray:
-        states = self.esn.reservoir.run(X, reset=True, with_noise=False, progress=False)
-        return states[:, -1] if self.params["state"] == "last" else states.mean(axis=1)
+    def _states(self, X, *, training: bool = False) -> np.ndarray:
+        """One state per sequence; the reservoir's noise applies while training only
+        (as in ESN.fit and ESNClassifier)."""
+        return self.esn.reservoir.summarize(X, self.params["state"], with_noise=training)
 
     def fit(self) -> None:
         data = self.data
@@ -183,7 +182,7 @@ class ESNAdapter(ModelAdapter):
         if self._many_to_one():
             from reservoir import Ridge
 
-            self.summary = Ridge(self.params["ridge"]).fit(self._states(X), targets)
+            self.summary = Ridge(self.params["ridge"]).fit(self._states(X, training=True), targets)
         else:
             self.esn.fit(X, targets, progress=self.progress)
 

@@ -4,6 +4,7 @@ import pytest
 import scipy.sparse as sp
 
 from neurodyn import graph
+from neurodyn.distributions import Normal, Uniform
 
 
 def test_orientation_rows_are_targets():
@@ -234,3 +235,66 @@ def test_spectral_radius_falls_back_when_arpack_fails():
     cycle = graph.ring(600, 1, directed=True, weight=0.7)
     with pytest.warns(RuntimeWarning, match="ARPACK did not converge"):
         assert graph.spectral_radius(cycle, maxiter=50) == pytest.approx(0.7)
+
+
+# --- the by-source view and delays ------------------------------------------------------------
+def test_by_source_is_cached_read_only_and_indexes_the_canonical_weights():
+    csr = graph.erdos_renyi(50, 0.1, seed=3, weight=lambda r, s: r.normal(size=s))
+    view = csr.by_source()
+    assert csr.by_source() is view  # computed once
+    indptr, targets, edge_ids = view
+    assert not any(array.flags.writeable for array in view)
+    csr.weights[edge_ids[:5]] = 7.0  # a learning rule writes the canonical array...
+    sources = np.repeat(np.arange(50), np.diff(indptr))
+    dense = csr.to_dense()
+    np.testing.assert_array_equal(dense[targets, sources], csr.weights[edge_ids])  # ...seen here
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda **kw: graph.erdos_renyi(60, 0.1, seed=1, **kw),
+        lambda **kw: graph.fixed_in_degree(60, 5, seed=1, **kw),
+        lambda **kw: graph.ring(60, 4, **kw),
+        lambda **kw: graph.lattice(6, 10, **kw),
+        lambda **kw: graph.watts_strogatz(60, 4, 0.2, seed=1, **kw),
+        lambda **kw: graph.barabasi_albert(60, 2, seed=1, **kw),
+    ],
+)
+def test_generators_take_delays(make):
+    plain = make()
+    assert plain.delays is None
+    constant = make(delay=1.5)
+    np.testing.assert_array_equal(constant.delays, np.full(constant.n_edges, 1.5))
+    random = make(delay=Uniform(1.0, 3.0))
+    assert random.delays.min() >= 1.0 and random.delays.max() < 3.0
+    np.testing.assert_array_equal(random.indices, plain.indices)  # delays never move edges
+    np.testing.assert_array_equal(random.weights, plain.weights)
+
+
+def test_delays_of_an_undirected_edge_are_shared():
+    ring = graph.ring(20, 2, delay=Uniform(1.0, 5.0), seed=4)
+    delays = {(int(u), int(v)): d for u, v, d in zip(ring.indices, ring.targets(), ring.delays, strict=True)}
+    assert all(delays[(u, v)] == delays[(v, u)] for u, v in delays)
+
+
+def test_edges_and_networkx_take_delays(rng):
+    edges = graph.from_edges([1, 2, 0], [0, 1, 2], [0.5, 0.25, 1.0], shape=(3, 3), delay=[1.0, 2.0, 3.0])
+    np.testing.assert_array_equal(edges.delays, [3.0, 1.0, 2.0])  # sorted with the edges (by target)
+    g = nx.DiGraph([(0, 1), (1, 2)])
+    assert np.all(graph.from_networkx(g, weight=None, delay=0.8).delays == 0.8)
+    drawn = graph.from_networkx(g, weight=None, delay=Normal(2.0, 0.1), seed=0)
+    again = graph.from_networkx(g, weight=None, delay=Normal(2.0, 0.1), seed=0)
+    np.testing.assert_array_equal(drawn.delays, again.delays)
+    with pytest.raises(ValueError, match="from_edges.delay: expected a number or 3 values"):
+        graph.from_edges([1, 2, 0], [0, 1, 2], shape=(3, 3), delay=[1.0, 2.0])
+
+
+def test_delay_steps_rounds_to_the_grid_and_rejects_sub_step_delays():
+    np.testing.assert_array_equal(graph.delay_steps([0.1, 0.3, 1.5, 2.04], 0.1), [1, 3, 15, 20])
+    with pytest.raises(ValueError, match=r"delay: 1 delay\(s\) are shorter than dt = 0.1 ms"):
+        graph.delay_steps([0.05, 1.0], 0.1)
+    with pytest.raises(ValueError, match="syn.delay: delays must be >= 0"):
+        graph.delay_steps([-1.0], 0.1, name="syn.delay")
+    with pytest.raises(ValueError, match="dt"):
+        graph.delay_steps([1.0], 0.0)

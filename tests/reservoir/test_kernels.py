@@ -8,6 +8,8 @@ from neurodyn._kernels import rls_fit
 from neurodyn.readouts import RLSState
 from reservoir import _kernels
 
+pytestmark = pytest.mark.kernels
+
 ACTIVATIONS = {
     "tanh": np.tanh,
     "identity": lambda v: v,

@@ -220,11 +220,49 @@ def test_tanh_memory_capacity_is_lower_than_linear():
     assert 0.25 * 20 < nonlinear < linear
 
 
-def test_dense_parallel_and_serial_are_bit_identical(rng):
-    inputs = rng.normal(size=(50, 1))
-    serial = Reservoir(300, sparse=False, parallel=False, seed=4).run(inputs)
-    parallel = Reservoir(300, sparse=False, parallel=True, seed=4).run(inputs)
+@pytest.fixture
+def kernel_calls(monkeypatch):
+    """Counts the calls of every reservoir kernel, so a test knows which one ran."""
+    from reservoir import _kernels
+
+    calls = {}
+    for name in ("run", "run_parallel", "run_batch", "run_batch_parallel"):
+        kernel = getattr(_kernels, name)
+
+        def counted(*args, _kernel=kernel, _name=name):
+            calls[_name] = calls.get(_name, 0) + 1
+            return _kernel(*args)
+
+        monkeypatch.setattr(_kernels, name, counted)
+    return calls
+
+
+@pytest.mark.parametrize(
+    ("sparse", "batch", "threaded"),
+    [(True, None, "run_parallel"), (True, 4, "run_batch_parallel"), (False, 4, "run_batch_parallel")],
+)
+def test_threaded_kernels_are_bit_identical_to_the_serial_ones(
+    rng, kernel_calls, sparse, batch, threaded
+):
+    import numba
+
+    if numba.get_num_threads() < 2:
+        pytest.skip("needs two threads to run the threaded kernels in parallel")
+    shape = (60, 1) if batch is None else (batch, 60, 1)
+    inputs = rng.normal(size=shape)
+    options = {"density": 0.2, "sparse": sparse, "leak_rate": 0.4, "bias_scaling": 0.1, "seed": 4}
+    serial = Reservoir(300, parallel=False, **options).run(inputs)
+    assert kernel_calls.pop(threaded, 0) == 0
+    parallel = Reservoir(300, parallel=True, **options).run(inputs)
+    assert kernel_calls[threaded] >= 1  # the threaded kernel really ran
     np.testing.assert_array_equal(parallel, serial)
+
+
+def test_dense_single_sequences_stay_on_blas(rng, kernel_calls):
+    """A dense W driven by one sequence always runs the serial kernel (BLAS threads itself;
+    Numba's own product would sum in another order)."""
+    Reservoir(100, sparse=False, parallel=True, seed=0).run(rng.normal(size=(20, 1)))
+    assert kernel_calls == {"run": 1}
 
 
 def test_seed_sequence_gives_the_same_network_every_time():
@@ -239,3 +277,48 @@ def test_load_accepts_the_name_given_to_save(tmp_path):
     res = Reservoir(10, n_inputs=1, seed=0)
     res.save(tmp_path / "res")
     np.testing.assert_array_equal(Reservoir.load(tmp_path / "res").W_in, res.W_in)
+
+
+def test_a_state_monitor_follows_consecutive_runs(rng):
+    res = Reservoir(30, seed=0, n_inputs=1)
+    monitor = res.state_monitor([2, 5, 7], interval=3)
+    first = res.run(rng.normal(size=(10, 1)), record=monitor)
+    second = res.run(rng.normal(size=(8, 1)), record=monitor)
+    record = monitor.record()
+    np.testing.assert_array_equal(record.times, [3, 6, 9, 12, 15, 18])  # steps since the reset
+    assert record.time_unit == "step" and record.variable == "x"
+    states = np.vstack([first, second])
+    np.testing.assert_array_equal(record.values, states[[2, 5, 8, 11, 14, 17]][:, [2, 5, 7]])
+    res.reset()
+    with pytest.raises(ValueError, match="increasing time"):  # a reset restarts the clock
+        res.run(rng.normal(size=(3, 1)), record=monitor)
+    with pytest.raises(ValueError, match="one sequence"):
+        res.run([rng.normal(size=(3, 1))], record=res.state_monitor())
+    with pytest.raises(ValueError, match="state_monitor.indices"):
+        res.state_monitor([30])
+
+
+def test_weights_are_read_only_and_assigning_recompiles(rng):
+    res = Reservoir(20, n_inputs=1, seed=0)
+    inputs = rng.normal(size=(5, 1))
+    before = res.run(inputs, reset=True)
+    bundle = res.compile()
+    assert res.compile() is bundle  # compiled once
+    with pytest.raises(ValueError):
+        res.W_in[0, 0] = 1.0
+    assert not bundle.W.values.flags.writeable and not bundle.w_in_t.flags.writeable
+    res.W_in = 2.0 * res.W_in
+    assert res.compile() is not bundle
+    after = res.run(inputs, reset=True)
+    assert not np.allclose(before, after)
+    with pytest.raises(ValueError, match=r"Reservoir.W_in: expected shape \(20, 1\)"):
+        res.W_in = np.zeros((20, 2))
+
+
+def test_summaries_of_sequences(rng):
+    res = Reservoir(25, seed=0, noise=0.05)
+    X = rng.normal(size=(4, 12, 1))
+    states = res.run(X, reset=True, with_noise=False)
+    np.testing.assert_array_equal(res.summarize(X), states[:, -1])
+    np.testing.assert_allclose(res.summarize(X, "mean"), states.mean(axis=1))
+    assert not np.allclose(res.summarize(X, with_noise=True), states[:, -1])  # training noise
