@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import inspect
 
-import networkx as nx
 import numba
 import numpy as np
 
@@ -23,31 +22,14 @@ from neurodyn.errors import SimulationError
 from neurodyn.progress import Progress, ProgressLike
 from neurodyn.random import SeedLike, check_seed, seed_metadata, spawn
 from neurodyn.record import StateMonitor
-from reservoir import _kernels
+from reservoir import _kernels, weights
 from reservoir._kernels import Drive, ReservoirBundle
 
 __all__ = ["Reservoir", "reservoir_parameters"]
 
-DISTRIBUTIONS = ("normal", "uniform", "bernoulli")
 _CHUNK_VALUES = 1 << 21  # noise drawn per chunk of steps: at most this many values at once
 _PARALLEL_WORK = 80_000  # weights × sequences per step from which threads pay off (measured)
 _AUTO_PROGRESS_WORK = 2e10  # edges × steps (about 20 s) above which progress=None shows a bar
-
-
-def _draw(distribution: str, rng: np.random.Generator, size) -> np.ndarray:
-    if distribution == "normal":
-        return rng.standard_normal(size)
-    if distribution == "uniform":
-        return rng.uniform(-1.0, 1.0, size)
-    return rng.choice(np.array([-1.0, 1.0]), size=size)
-
-
-def _sparse_matrix(rng, shape, density, distribution) -> np.ndarray:
-    """Dense (rows, cols) array whose entries are non-zero with probability ``density``."""
-    values = _draw(distribution, rng, shape)
-    if density < 1.0:
-        values *= rng.random(shape) < density
-    return values
 
 
 @io.register("reservoir.Reservoir")
@@ -181,7 +163,7 @@ class Reservoir(Compilable, io.Saveable):
             ("input_distribution", input_distribution),
             ("bias_distribution", bias_distribution),
         ):
-            setattr(self, name, check_choice(value, name, DISTRIBUTIONS, owner=owner))
+            setattr(self, name, check_choice(value, name, weights.DISTRIBUTIONS, owner=owner))
         self.dtype = np.dtype(dtype)
         if self.dtype not in (np.float64, np.float32):
             raise TypeError(f"Reservoir.dtype: expected float64 or float32 (got {self.dtype})")
@@ -191,7 +173,15 @@ class Reservoir(Compilable, io.Saveable):
         streams = spawn(seed, 5, "Reservoir.seed")
         self._w_rng, self._win_rng, self._bias_rng, self._wfb_rng, self._noise_rng = streams
 
-        recurrent = self._build_recurrent(n_units, W, graph)
+        recurrent = weights.recurrent(
+            n_units,
+            W,
+            graph,
+            spectral_radius=self.spectral_radius,
+            density=self.density,
+            distribution=self.weight_distribution,
+            rng=self._w_rng,
+        )
         n = recurrent.shape[0]
         self.n_units = n
         use_dense = (recurrent.density >= 0.5) if sparse is None else not sparse
@@ -204,48 +194,6 @@ class Reservoir(Compilable, io.Saveable):
             self.initialize(n_inputs)
 
     # --- construction ------------------------------------------------------------
-    def _build_recurrent(self, n_units, W, graph) -> graphs.CSRGraph:
-        if W is not None:
-            recurrent = graphs.as_csr(W, "Reservoir.W")
-        elif graph is not None:
-            if not isinstance(graph, graphs.CSRGraph | nx.Graph):
-                raise TypeError(
-                    f"Reservoir.graph: expected a networkx graph or CSRGraph (got {type(graph).__name__})"
-                )
-            structure = (
-                graphs.from_networkx(graph, weight=None) if isinstance(graph, nx.Graph) else graph
-            )
-            recurrent = structure.with_weights(
-                _draw(self.weight_distribution, self._w_rng, structure.n_edges)
-            )
-        else:
-            if n_units is None:
-                raise ValueError("Reservoir.n_units: required unless W= or graph= is given")
-            n_units = check_int(n_units, "n_units", low=1, owner="Reservoir")
-            recurrent = graphs.erdos_renyi(
-                n_units,
-                self.density,
-                seed=self._w_rng,
-                weight=lambda rng, size: _draw(self.weight_distribution, rng, size),
-            )
-        n = recurrent.shape[0]
-        if recurrent.shape[1] != n:
-            raise ValueError(f"Reservoir.W: must be square (got shape {recurrent.shape})")
-        if n_units is not None and check_int(n_units, "n_units", low=1, owner="Reservoir") != n:
-            raise ValueError(f"Reservoir.n_units: is {n_units} but W has {n} units")
-        target = self.spectral_radius
-        if target is None and W is None:
-            target = 0.9
-        if target is not None:
-            radius = graphs.spectral_radius(recurrent)
-            if radius == 0.0:
-                raise ValueError(
-                    "Reservoir.W: has spectral radius 0 (an empty or nilpotent graph), so it "
-                    "cannot be rescaled to spectral_radius; add edges or raise density"
-                )
-            recurrent = recurrent.with_weights(recurrent.weights * (target / radius))
-        return recurrent
-
     def _set_recurrent(self, recurrent: graphs.CSRGraph, use_dense: bool) -> None:
         self.W_graph = recurrent
         self._use_dense = bool(use_dense)
@@ -253,38 +201,21 @@ class Reservoir(Compilable, io.Saveable):
 
     def initialize(self, n_inputs: int | None = None) -> Reservoir:
         """Create W_in, bias and W_fb for ``n_inputs`` inputs (done by the first run)."""
-        n, owner = self.n_units, "Reservoir"
-        given_in = self._given["W_in"]
-        if given_in is not None:
-            w_in = as_float_array(given_in, "W_in", ndim=2, owner=owner)
-            if w_in.shape[0] != n or (n_inputs is not None and w_in.shape[1] != n_inputs):
-                raise ValueError(
-                    f"Reservoir.W_in: expected shape ({n}, {n_inputs if n_inputs is not None else 'n_inputs'}) "
-                    f"(got {w_in.shape})"
-                )
+        n = self.n_units
+        given = self._given
+        if given["W_in"] is not None:
+            w_in = weights.given(given["W_in"], "W_in", (n, n_inputs))
         else:
-            n_inputs = check_int(n_inputs, "n_inputs", low=0, owner=owner)
-            scaling = as_float_array(self._input_scaling, "input_scaling", ndim=(0, 1), owner=owner)
-            if scaling.ndim == 1 and scaling.shape != (n_inputs,):
-                raise ValueError(
-                    f"Reservoir.input_scaling: expected a float or {n_inputs} values (got {scaling.shape})"
-                )
-            w_in = _sparse_matrix(
-                self._win_rng, (n, n_inputs), self.input_density, self.input_distribution
-            )
-            w_in = w_in * scaling
-        if self._given["bias"] is not None:
-            bias = as_float_array(self._given["bias"], "bias", ndim=1, owner=owner)
-            if bias.shape != (n,):
-                raise ValueError(f"Reservoir.bias: expected shape ({n},) (got {bias.shape})")
+            w_in = weights.input_weights(
+                n, n_inputs, self._input_scaling, self.input_density, self.input_distribution,
+                self._win_rng,
+            )  # fmt: skip
+        if given["bias"] is not None:
+            bias = weights.given(given["bias"], "bias", (n,))
         else:
-            bias = self.bias_scaling * _draw(self.bias_distribution, self._bias_rng, n)
-        if self._given["W_fb"] is not None:
-            w_fb = as_float_array(self._given["W_fb"], "W_fb", ndim=2, owner=owner)
-            if w_fb.shape != (n, self.n_feedback):
-                raise ValueError(
-                    f"Reservoir.W_fb: expected shape ({n}, {self.n_feedback}) (got {w_fb.shape})"
-                )
+            bias = self.bias_scaling * weights.draw(self.bias_distribution, self._bias_rng, n)
+        if given["W_fb"] is not None:
+            w_fb = weights.given(given["W_fb"], "W_fb", (n, self.n_feedback))
         else:
             w_fb = self.feedback_scaling * self._wfb_rng.uniform(-1.0, 1.0, (n, self.n_feedback))
         self._inputs = {

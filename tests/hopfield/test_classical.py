@@ -82,7 +82,9 @@ def test_hebbian_capacity_collapses_near_0_14():
     low = mean_final_overlap("hebbian", 500, 0.05)
     assert np.mean(low >= 0.99) >= 0.98  # almost every trial recalls
     assert mean_final_overlap("hebbian", 500, 0.10).mean() >= 0.98
-    assert mean_final_overlap("hebbian", 500, 0.20).mean() <= 0.8  # 0.46 measured
+    # 0.475 measured (REFERENCES: 0.46 at N = 500); integer weights and per-probe streams make
+    # the run the same on every platform, so the margin only allows other seeds' spread
+    assert mean_final_overlap("hebbian", 500, 0.20).mean() <= 0.55
 
 
 @pytest.mark.parametrize("rule", ["storkey", "pseudoinverse"])

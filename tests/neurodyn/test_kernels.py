@@ -43,7 +43,7 @@ def _scatter_all(matrix, deltas, out):
 
 @njit
 def _row_sums(matrix, flat_x, n, offset):
-    out = np.empty(matrix.indptr.shape[0] - 1)
+    out = np.empty(n)
     for row in range(out.shape[0]):
         if matrix.is_dense:
             out[row] = K.dense_row_sum(matrix.dense, row, flat_x, 0.0, offset)

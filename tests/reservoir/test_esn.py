@@ -49,39 +49,45 @@ def test_lists_and_batches_fit_the_same_readout(rng):
     np.testing.assert_allclose(np.stack(listed), predicted, rtol=1e-12)
 
 
-@pytest.mark.slow
-def test_mackey_glass_one_step_beats_reservoirpy_at_every_seed(mackey_glass):
+MG_SEEDS = range(1, 6)
+
+
+@pytest.fixture(scope="module")
+def mackey_glass_ours(mackey_glass):
     """N = 1000, 6000 training steps, reservoirpy's tutorial hyperparameters (lr 0.3,
-    sr 1.25, ridge 1e-8, W density 0.1); reservoirpy's own result at each seed is
-    computed in the same test when it is installed."""
+    sr 1.25, ridge 1e-8, W density 0.1): our one-step NRMSE at seeds 1-5."""
     X_train, Y_train, X_test, Y_test = mackey_glass
-    ours = []
-    for seed in range(1, 6):
+    errors = []
+    for seed in MG_SEEDS:
         esn = ESN(
-            1000,
-            leak_rate=0.3,
-            spectral_radius=1.25,
-            density=0.1,
-            ridge=1e-8,
-            washout=100,
+            1000, leak_rate=0.3, spectral_radius=1.25, density=0.1, ridge=1e-8, washout=100,
             seed=seed,
-        )
-        ours.append(metrics.nrmse(Y_test, esn.fit(X_train, Y_train).predict(X_test)))
-    assert max(ours) < 2e-4  # good at every seed, not only the lucky ones
-    try:
-        from reservoirpy.nodes import Reservoir as PeerReservoir
-        from reservoirpy.nodes import Ridge as PeerRidge
-    except ImportError:
-        return
+        )  # fmt: skip
+        errors.append(metrics.nrmse(Y_test, esn.fit(X_train, Y_train).predict(X_test)))
+    return np.array(errors)
+
+
+@pytest.mark.slow
+def test_mackey_glass_one_step_at_every_seed(mackey_glass_ours):
+    # measured 3.2e-5 to 5.5e-5; the ridge solve of these ill-conditioned states moves
+    # with the BLAS, hence a margin of half the largest value
+    assert mackey_glass_ours.max() < 8e-5
+
+
+@pytest.mark.slow
+def test_mackey_glass_one_step_beats_reservoirpy(mackey_glass, mackey_glass_ours):
+    """reservoirpy's own result at each seed, computed here."""
+    reservoirpy = pytest.importorskip("reservoirpy.nodes")
+    X_train, Y_train, X_test, Y_test = mackey_glass
     theirs = []
-    for seed in range(1, 6):
-        peer = PeerReservoir(
+    for seed in MG_SEEDS:
+        peer = reservoirpy.Reservoir(
             1000, lr=0.3, sr=1.25, rc_connectivity=0.1, input_connectivity=0.2, seed=seed
         )
-        readout = PeerRidge(ridge=1e-8).fit(peer.run(X_train)[100:], Y_train[100:])
+        readout = reservoirpy.Ridge(ridge=1e-8).fit(peer.run(X_train)[100:], Y_train[100:])
         theirs.append(metrics.nrmse(Y_test, readout.run(peer.run(X_test))))
-    assert np.median(ours) <= np.median(theirs)
-    assert max(ours) <= np.median(theirs)
+    assert np.median(mackey_glass_ours) <= np.median(theirs)
+    assert mackey_glass_ours.max() <= np.median(theirs)
 
 
 def test_mackey_glass_closed_loop_generation(mackey_glass):
@@ -103,10 +109,14 @@ def test_mackey_glass_closed_loop_generation(mackey_glass):
         generated = esn.generate(84, warmup=X_test[start : start + 200], reset=True)
         errors.append(generated[-1, 0] - Y_test[start + 282, 0])  # 84 steps past the warm-up
     nrmse_84 = np.sqrt(np.mean(np.square(errors))) / np.std(Y_test)
-    assert nrmse_84 < 2e-3  # 4e-4 measured; reservoirpy's best seed reaches 10^-3.4 = 4e-4
+    # 3.5e-4 measured (reservoirpy's best seed reaches 10^-3.4 = 4e-4); 84 free-running steps
+    # of a chaotic system amplify rounding differences between platforms, hence 2x
+    assert nrmse_84 < 7e-4
 
 
-@pytest.mark.parametrize(("n_units", "bound"), [(500, 0.25), (1000, 0.12)])
+# measured at seeds 0 and 1: 0.098 and 0.094 (N = 500), 0.077 and 0.081 (N = 1000); bounds
+# 12 % above the worse seed
+@pytest.mark.parametrize(("n_units", "bound"), [(500, 0.11), (1000, 0.091)])
 def test_narma10(n_units, bound):
     """NARMA-10 with 10,000 training steps (reservoirpy reaches 0.11 at N = 1000)."""
     u, y = tasks.narma(12_000, order=10, seed=0)

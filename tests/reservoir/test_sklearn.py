@@ -52,7 +52,7 @@ def test_classifier_reads_digits_row_by_row():
             ridge=1e-2,
             random_state=0,
         ).fit(X[:1200], y[:1200])
-        assert model.score(X[1200:], y[1200:]) > 0.9  # 0.94-0.96 measured
+        assert model.score(X[1200:], y[1200:]) > 0.92  # 0.936 (last), 0.931 (mean) measured
         as_sequences = X[1200:].reshape(-1, 8, 8)  # (n_sequences, T, n_inputs) works too
         np.testing.assert_array_equal(model.predict(as_sequences), model.predict(X[1200:]))
 

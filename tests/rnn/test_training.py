@@ -57,8 +57,13 @@ def test_vanishing_gradients_in_tanh_rnns_not_lstms():
     assert lstm[50] > 1e3 * vanilla[50]
 
 
-@pytest.mark.parametrize("cls", [RNN, Elman, Jordan, LSTM, GRU])
-def test_mackey_glass_one_step_prediction(cls):
+# test NRMSE measured after 30 epochs: RNN 0.073, Elman 0.078, Jordan 0.080, LSTM 0.039,
+# GRU 0.028; bounds 30 % above (training follows the BLAS's rounding for 30 epochs)
+@pytest.mark.parametrize(
+    ("cls", "measured"),
+    [(RNN, 0.073), (Elman, 0.078), (Jordan, 0.080), (LSTM, 0.039), (GRU, 0.028)],
+)
+def test_mackey_glass_one_step_prediction(cls, measured):
     series = tasks.normalize(tasks.mackey_glass(4001, seed=0))[:, 0]
     starts_train, starts_test = np.arange(0, 2940, 10), np.arange(3000, 3940, 50)
     X = np.stack([series[s : s + 50] for s in starts_train])[:, :, None]
@@ -69,7 +74,7 @@ def test_mackey_glass_one_step_prediction(cls):
     history = model.fit(X, Y, epochs=30, lr=1e-2, clip=1.0, progress=False)
     assert history.loss[-1] < 0.1 * history.loss[0]
     error = metrics.nrmse(Y_test[:, 10:].ravel(), model.predict(X_test)[:, 10:].ravel())
-    assert error < 0.15  # 0.03 (GRU) to 0.08 (Elman) measured
+    assert error < 1.3 * measured
 
 
 def test_validation_early_stopping_restores_the_best_weights(rng):
