@@ -113,8 +113,9 @@ def esn_batch(n_units: int, n_sequences: int, n_steps: int, repeats: int) -> dic
 
 
 def ridge_fit(n_features: int, n_steps: int, repeats: int) -> dict:
-    from reservoir import Ridge
     from reservoirpy.nodes import Ridge as PeerRidge
+
+    from reservoir import Ridge
 
     rng = np.random.default_rng(2)
     states = np.tanh(rng.normal(size=(n_steps, n_features)))
@@ -122,7 +123,10 @@ def ridge_fit(n_features: int, n_steps: int, repeats: int) -> dict:
     ours_s = best_of(lambda: Ridge(1e-6).fit(states, targets), repeats)
     peer_s = best_of(lambda: PeerRidge(ridge=1e-6).fit(states, targets), max(1, repeats - 1))
     difference = np.max(
-        np.abs(Ridge(1e-6).fit(states, targets).coef_.T - PeerRidge(ridge=1e-6).fit(states, targets).Wout)
+        np.abs(
+            Ridge(1e-6).fit(states, targets).coef_.T
+            - PeerRidge(ridge=1e-6).fit(states, targets).Wout
+        )
     )
     return {
         "case": f"ridge fit {n_steps} steps x {n_features} features",
@@ -197,7 +201,9 @@ def rnn_step(name: str, n_hidden: int, batch: int, n_steps: int, repeats: int) -
     def ours_step():
         model.fit(X, Y, epochs=1, lr=1e-3, batch_size=batch, shuffle=False, progress=False)
 
-    row = {"case": f"{name} train step, hidden {n_hidden}, batch {batch}x{n_steps}, float32, 1 thread"}
+    row = {
+        "case": f"{name} train step, hidden {n_hidden}, batch {batch}x{n_steps}, float32, 1 thread"
+    }
     with threadpool_limits(1):
         row["first_call_s"] = first_call(ours_step)
         row["ours_s"] = best_of(ours_step, repeats)
@@ -226,7 +232,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--json", action="store_true", help="one JSON object per line")
     parser.add_argument("--quick", action="store_true", help="small sizes, a smoke run")
-    parser.add_argument("--only", default="", help="comma-separated case prefixes: esn,batch,ridge,hopfield,rnn")
+    parser.add_argument(
+        "--only", default="", help="comma-separated case prefixes: esn,batch,ridge,hopfield,rnn"
+    )
     args = parser.parse_args()
     repeats = 2 if args.quick else 5
     scale = 10 if args.quick else 1

@@ -14,9 +14,9 @@ if "NUMBA_CACHE_DIR" not in os.environ:
         Path(tempfile.gettempdir()) / f"neurodyn-numba-{_digest.hexdigest()[:12]}"
     )
 
-import matplotlib  # noqa: E402
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
+import matplotlib
+import numpy as np
+import pytest
 
 matplotlib.use("Agg")
 os.environ.setdefault("MPLBACKEND", "Agg")

@@ -92,6 +92,7 @@ def test_other_rules_hold_a_higher_load(rule):
     assert mean_final_overlap(rule, 500, 0.20).mean() >= 0.99
 
 
+@pytest.mark.kernels
 # --- dynamics ---------------------------------------------------------------------------------
 @pytest.mark.parametrize("diluted", [False, True])
 def test_event_driven_async_equals_the_naive_reference(diluted):
@@ -109,6 +110,7 @@ def test_event_driven_async_equals_the_naive_reference(diluted):
         np.testing.assert_allclose(info.energies[: info.steps + 1], energies / n, atol=1e-12)
 
 
+@pytest.mark.kernels
 @pytest.mark.parametrize("rule", ["storkey", "pseudoinverse"])
 def test_event_driven_async_reaches_the_naive_fixed_point(rule):
     n = 80
@@ -254,6 +256,7 @@ def test_hebbian_scale_does_not_depend_on_thresholds_or_set_weights():
     np.testing.assert_allclose(continued.weights, exact, atol=1e-15)
 
 
+@pytest.mark.kernels
 def test_storing_after_asymmetric_weights_keeps_the_dynamics_exact(rng):
     n = 40
     asymmetric = rng.normal(size=(n, n)) * 0.1

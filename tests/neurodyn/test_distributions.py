@@ -40,7 +40,7 @@ def test_invalid_parameters_name_the_argument(make, match):
 
 
 def test_wrong_lengths_and_values_name_the_argument(rng):
-    with pytest.raises(ValueError, match="proj.weight: expected a number or 3 values"):
+    with pytest.raises(ValueError, match=r"proj.weight: expected a number or 3 values"):
         sample([1.0, 2.0], 3, rng, "proj.weight")
     with pytest.raises(ValueError, match="delay: the distribution returned shape"):
         sample(lambda r, size: np.zeros(size + 1), 3, rng, "delay")

@@ -274,19 +274,26 @@ def test_generators_take_delays(make):
 
 def test_delays_of_an_undirected_edge_are_shared():
     ring = graph.ring(20, 2, delay=Uniform(1.0, 5.0), seed=4)
-    delays = {(int(u), int(v)): d for u, v, d in zip(ring.indices, ring.targets(), ring.delays, strict=True)}
+    delays = {
+        (int(u), int(v)): d
+        for u, v, d in zip(ring.indices, ring.targets(), ring.delays, strict=True)
+    }
     assert all(delays[(u, v)] == delays[(v, u)] for u, v in delays)
 
 
 def test_edges_and_networkx_take_delays(rng):
-    edges = graph.from_edges([1, 2, 0], [0, 1, 2], [0.5, 0.25, 1.0], shape=(3, 3), delay=[1.0, 2.0, 3.0])
-    np.testing.assert_array_equal(edges.delays, [3.0, 1.0, 2.0])  # sorted with the edges (by target)
+    edges = graph.from_edges(
+        [1, 2, 0], [0, 1, 2], [0.5, 0.25, 1.0], shape=(3, 3), delay=[1.0, 2.0, 3.0]
+    )
+    np.testing.assert_array_equal(
+        edges.delays, [3.0, 1.0, 2.0]
+    )  # sorted with the edges (by target)
     g = nx.DiGraph([(0, 1), (1, 2)])
     assert np.all(graph.from_networkx(g, weight=None, delay=0.8).delays == 0.8)
     drawn = graph.from_networkx(g, weight=None, delay=Normal(2.0, 0.1), seed=0)
     again = graph.from_networkx(g, weight=None, delay=Normal(2.0, 0.1), seed=0)
     np.testing.assert_array_equal(drawn.delays, again.delays)
-    with pytest.raises(ValueError, match="from_edges.delay: expected a number or 3 values"):
+    with pytest.raises(ValueError, match=r"from_edges.delay: expected a number or 3 values"):
         graph.from_edges([1, 2, 0], [0, 1, 2], shape=(3, 3), delay=[1.0, 2.0])
 
 
@@ -294,7 +301,7 @@ def test_delay_steps_rounds_to_the_grid_and_rejects_sub_step_delays():
     np.testing.assert_array_equal(graph.delay_steps([0.1, 0.3, 1.5, 2.04], 0.1), [1, 3, 15, 20])
     with pytest.raises(ValueError, match=r"delay: 1 delay\(s\) are shorter than dt = 0.1 ms"):
         graph.delay_steps([0.05, 1.0], 0.1)
-    with pytest.raises(ValueError, match="syn.delay: delays must be >= 0"):
+    with pytest.raises(ValueError, match=r"syn.delay: delays must be >= 0"):
         graph.delay_steps([-1.0], 0.1, name="syn.delay")
     with pytest.raises(ValueError, match="dt"):
         graph.delay_steps([1.0], 0.0)

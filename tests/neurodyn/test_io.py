@@ -38,7 +38,7 @@ def test_corrupt_and_foreign_files_are_rejected(tmp_path):
     """Every malformed file raises FormatError naming the file and the problem."""
     corrupt = tmp_path / "corrupt.npz"
     corrupt.write_bytes(np.random.default_rng(0).bytes(256))
-    with pytest.raises(FormatError, match="corrupt.npz: not a neurodyn save file") as raised:
+    with pytest.raises(FormatError, match=r"corrupt.npz: not a neurodyn save file") as raised:
         io.load_arrays(corrupt)
     assert "allow_pickle" not in str(raised.value)
     single = tmp_path / "single.npy"
@@ -55,12 +55,12 @@ def test_corrupt_and_foreign_files_are_rejected(tmp_path):
         __neurodyn_metadata__=np.array(json.dumps(_metadata())),
         payload=np.array([object()], dtype=object),
     )
-    with pytest.raises(FormatError, match="'payload.npy' holds Python objects"):
+    with pytest.raises(FormatError, match=r"'payload.npy' holds Python objects"):
         io.load_arrays(pickled)
     truncated = tmp_path / "truncated.npz"
     io.save_arrays(truncated, {"x": np.zeros(1000)}, _metadata())
     truncated.write_bytes(truncated.read_bytes()[:300])
-    with pytest.raises(FormatError, match="truncated.npz: damaged or truncated"):
+    with pytest.raises(FormatError, match=r"truncated.npz: damaged or truncated"):
         io.load_arrays(truncated)
     not_json = tmp_path / "not_json.npz"
     np.savez(not_json, __neurodyn_metadata__=np.array("{not json"))
@@ -91,7 +91,7 @@ def test_malformed_metadata(tmp_path, metadata, match):
 
 def test_unknown_kind_names_the_registry_and_imports_nothing(tmp_path):
     path = io.save_arrays(tmp_path / "kind", {}, _metadata(kind="os.system"))
-    with pytest.raises(FormatError, match="unknown model kind 'os.system'; import the package"):
+    with pytest.raises(FormatError, match=r"unknown model kind 'os.system'; import the package"):
         io.load(path)
 
 
@@ -102,7 +102,7 @@ def test_wrong_shapes_are_a_format_error(tmp_path):
     arrays, metadata = io.load_arrays(path)
     arrays["intercept"] = np.zeros(5)  # two outputs expected
     io.save_arrays(tmp_path / "broken", arrays, metadata)
-    with pytest.raises(FormatError, match="broken.npz: inconsistent neurodyn.Ridge data"):
+    with pytest.raises(FormatError, match=r"broken.npz: inconsistent neurodyn.Ridge data"):
         Ridge.load(tmp_path / "broken")
 
 

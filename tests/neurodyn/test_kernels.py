@@ -26,7 +26,9 @@ def _pull(matrix, x, out):
 @njit
 def _pull_rows(matrix, flat_x, width, flat_out):
     for i in range(flat_out.shape[0] // width):
-        K.pull_rows(matrix.indptr, matrix.indices, matrix.values, i, flat_x, width, flat_out, i * width)
+        K.pull_rows(
+            matrix.indptr, matrix.indices, matrix.values, i, flat_x, width, flat_out, i * width
+        )
 
 
 @njit
@@ -48,7 +50,9 @@ def _row_sums(matrix, flat_x, n, offset):
         if matrix.is_dense:
             out[row] = K.dense_row_sum(matrix.dense, row, flat_x, 0.0, offset)
         else:
-            out[row] = K.csr_row_sum(matrix.indptr, matrix.indices, matrix.values, row, flat_x, 0.0, offset)
+            out[row] = K.csr_row_sum(
+                matrix.indptr, matrix.indices, matrix.values, row, flat_x, 0.0, offset
+            )
     return out
 
 
@@ -101,7 +105,10 @@ def test_pull_rows_is_a_sparse_times_dense_product(rng):
 def test_row_sums_read_a_vector_at_an_offset(rng):
     graph = erdos_renyi(20, 0.3, seed=3, weight=lambda r, s: r.normal(size=s))
     stacked = rng.normal(size=(3, 20))
-    for matrix in (weight_matrix(graph, dense=False, dtype=np.float64), dense_weight_matrix(graph.to_dense())):
+    for matrix in (
+        weight_matrix(graph, dense=False, dtype=np.float64),
+        dense_weight_matrix(graph.to_dense()),
+    ):
         got = _row_sums(matrix, stacked.ravel(), 20, 40)
         np.testing.assert_allclose(got, graph.to_dense() @ stacked[2], rtol=1e-13, atol=1e-14)
 

@@ -1,9 +1,12 @@
 """The kernels' elementary functions against NumPy."""
 
 import numpy as np
+import pytest
 from numba import njit
 
 from neurodyn._math import fast_tanh, fast_tanh32, sigmoid, tanh
+
+pytestmark = pytest.mark.kernels
 
 
 @njit  # not cached: a cache would not notice edits to the functions it inlines

@@ -239,7 +239,11 @@ def kernel_calls(monkeypatch):
 
 @pytest.mark.parametrize(
     ("sparse", "batch", "threaded"),
-    [(True, None, "run_parallel"), (True, 4, "run_batch_parallel"), (False, 4, "run_batch_parallel")],
+    [
+        (True, None, "run_parallel"),
+        (True, 4, "run_batch_parallel"),
+        (False, 4, "run_batch_parallel"),
+    ],
 )
 def test_threaded_kernels_are_bit_identical_to_the_serial_ones(
     rng, kernel_calls, sparse, batch, threaded
@@ -294,7 +298,7 @@ def test_a_state_monitor_follows_consecutive_runs(rng):
         res.run(rng.normal(size=(3, 1)), record=monitor)
     with pytest.raises(ValueError, match="one sequence"):
         res.run([rng.normal(size=(3, 1))], record=res.state_monitor())
-    with pytest.raises(ValueError, match="state_monitor.indices"):
+    with pytest.raises(ValueError, match=r"state_monitor.indices"):
         res.state_monitor([30])
 
 

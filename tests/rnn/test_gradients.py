@@ -5,6 +5,8 @@ import pytest
 
 from rnn import GRU, LSTM, RNN, Elman, Jordan
 
+pytestmark = pytest.mark.kernels
+
 EPSILON = 1e-6
 
 
