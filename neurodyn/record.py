@@ -242,7 +242,31 @@ class _GrowingBuffers:
         return [array[: self.count] for array in self._arrays]
 
 
-class SpikeMonitor:
+class _Monitor:
+    """What both monitors share: buffers of (time, payload) rows that a kernel can fill."""
+
+    _buffers: _GrowingBuffers
+
+    def __len__(self) -> int:
+        return self._buffers.count
+
+    def reserve(self, n: int) -> tuple[np.ndarray, np.ndarray]:
+        """Writable ``(times, payload)`` views of all free rows, at least ``n`` of them."""
+        times, payload = self._buffers.reserve(check_int(n, "n", low=0, owner=type(self).__name__))
+        return times, payload
+
+    def commit(self, n: int) -> None:
+        """Count ``n`` rows a kernel wrote at the start of the reserved views."""
+        self._buffers.commit(n)
+
+    def _extend(self, times: np.ndarray, payload: np.ndarray) -> None:
+        free_times, free_payload = self.reserve(times.size)
+        free_times[: times.size] = times
+        free_payload[: times.size] = payload
+        self.commit(times.size)
+
+
+class SpikeMonitor(_Monitor):
     """Spikes of a population, collected while it runs.
 
     Parameters
@@ -270,18 +294,6 @@ class SpikeMonitor:
         capacity = check_int(capacity, "capacity", low=1, owner="SpikeMonitor")
         self._buffers = _GrowingBuffers([((), np.float64), ((), np.int64)], capacity)
 
-    def __len__(self) -> int:
-        return self._buffers.count
-
-    def reserve(self, n: int) -> tuple[np.ndarray, np.ndarray]:
-        """Writable ``(times, indices)`` views of the free part of the buffers (>= n long)."""
-        times, indices = self._buffers.reserve(check_int(n, "n", low=0, owner="SpikeMonitor"))
-        return times, indices
-
-    def commit(self, n: int) -> None:
-        """Count ``n`` spikes a kernel wrote at the start of the reserved views."""
-        self._buffers.commit(n)
-
     def append(self, times, indices) -> None:
         """Add spikes (times non-decreasing and not before the last recorded one)."""
         times = as_float_array(times, "times", ndim=1, owner="SpikeMonitor")
@@ -293,10 +305,7 @@ class SpikeMonitor:
         last = self._buffers.filled()[0][-1] if len(self) else self.t_start
         if times.size and (times[0] < last or np.any(np.diff(times) < 0)):
             raise ValueError("SpikeMonitor.times: spikes must come in time order")
-        free_times, free_indices = self.reserve(times.size)
-        free_times[: times.size] = times
-        free_indices[: times.size] = indices
-        self.commit(times.size)
+        self._extend(times, indices)
 
     def advance(self, t_stop: float) -> None:
         """The run reached ``t_stop``: the recorded interval now ends there."""
@@ -319,7 +328,7 @@ class SpikeMonitor:
         return f"SpikeMonitor({len(self)} spikes of {self.n_units} units)"
 
 
-class StateMonitor:
+class StateMonitor(_Monitor):
     """Rows of a state variable (n columns), collected while a model runs.
 
     Parameters
@@ -368,18 +377,6 @@ class StateMonitor:
             [((), np.float64), ((self.n_columns,), np.dtype(dtype))], capacity
         )
 
-    def __len__(self) -> int:
-        return self._buffers.count
-
-    def reserve(self, n_rows: int) -> tuple[np.ndarray, np.ndarray]:
-        """Writable ``(times, values)`` views of the free rows (at least ``n_rows``)."""
-        times, values = self._buffers.reserve(check_int(n_rows, "n_rows", low=0))
-        return times, values
-
-    def commit(self, n_rows: int) -> None:
-        """Count ``n_rows`` rows written at the start of the reserved views."""
-        self._buffers.commit(n_rows)
-
     def append(self, times, values) -> None:
         """Add rows: ``times`` (T,) after the last recorded time, ``values`` (T, n_columns)."""
         times = as_float_array(times, "times", ndim=1, owner="StateMonitor")
@@ -394,10 +391,7 @@ class StateMonitor:
             (recorded.size and times[0] <= recorded[-1]) or np.any(np.diff(times) <= 0)
         ):
             raise ValueError("StateMonitor.times: rows must come in increasing time")
-        free_times, free_values = self.reserve(times.size)
-        free_times[: times.size] = times
-        free_values[: times.size] = values
-        self.commit(times.size)
+        self._extend(times, values)
 
     def record(self) -> StateRecord:
         """The rows so far as a frozen :class:`StateRecord` (a read-only view)."""

@@ -155,7 +155,7 @@ def run_parallel(bundle, drive, state, out):
 
 
 @njit(**INLINE)
-def _batch_rows(bundle, drive, t, current, following, product, finite, n, width):
+def _batch_rows(bundle, drive, t, current, following, product, finite):
     """The next (N, B) state, block of units by block: pre-activation, check, leaky update.
 
     A block's pre-activations gather in an array of its own, which the compiler
@@ -170,6 +170,8 @@ def _batch_rows(bundle, drive, t, current, following, product, finite, n, width)
     leak, code = bundle.leak, bundle.activation
     inputs, feedback, noise = drive.inputs, drive.feedback, drive.noise
     has_noise = noise.shape[0] > 0
+    n = bias.shape[0]
+    width = current.shape[0] // n
     b_width = np.uintp(width)  # unsigned offsets: no negative-index checks, so loops vectorise
     for block in prange(finite.shape[0]):
         first = block * _ROW_BLOCK
@@ -202,7 +204,7 @@ def _batch_rows(bundle, drive, t, current, following, product, finite, n, width)
 
 
 @njit(**INLINE)
-def _record_batch(following, out, t, n, width):
+def _record_batch(following, out, t):
     """out[b, t, :] = column b of the (N, B) state, eight output rows at a time.
 
     Each of the eight rows is written in order of units (a tile of units against
@@ -237,11 +239,11 @@ def _run_batch(bundle, drive, states, scratch, out):
     for t in range(drive.inputs.shape[0]):
         if is_dense:
             product[:] = np.dot(bundle.W.dense, current.reshape(n, width))
-        _batch_rows(bundle, drive, t, current, following, product, finite, n, width)
+        _batch_rows(bundle, drive, t, current, following, product, finite)
         if not finite.all():
             status = t
             break
-        _record_batch(following, out, t, n, width)
+        _record_batch(following, out, t)
         current, following = following, current
     if current.ctypes.data != states.ctypes.data:
         states.reshape(n * width)[:] = current

@@ -266,3 +266,16 @@ def test_storing_after_asymmetric_weights_keeps_the_dynamics_exact(rng):
     probe = random_patterns(1, n, seed=17)[0]
     expected, _, _ = naive_async(net.weights, net.threshold, probe, np.arange(n), max_sweeps=3)
     np.testing.assert_array_equal(net.recall(probe, order="fixed", max_sweeps=3), expected)
+
+
+def test_energy_trace_as_a_record():
+    patterns = random_patterns(10, 200, seed=0)
+    net = Hopfield(200).store(patterns)
+    _, info = net.recall(flip(patterns[0], 0.2, seed=1), seed=0, return_info=True)
+    record = info.energy_record()
+    assert record.time_unit == "step" and record.variable == "energy"
+    np.testing.assert_array_equal(record.times, np.arange(info.steps + 1))
+    np.testing.assert_array_equal(record.values[:, 0], info.energies[: info.steps + 1])
+    assert np.all(np.diff(record.values[:, 0]) <= 1e-12)  # descends
+    _, many = net.recall(flip(patterns[:3], 0.2, seed=2), seed=0, return_info=True)
+    assert len(many.energy_record(2)) == many.steps[2] + 1
