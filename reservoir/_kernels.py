@@ -211,6 +211,7 @@ def _record_batch(following, out, t):
     all B rows would touch B pages at once and measured 8x slower); groups of
     rows run in parallel inside a parallel caller.
     """
+    width, n = out.shape[0], out.shape[2]
     for group in prange((width + 7) // 8):
         first = group * 8
         if first + 8 <= width:
