@@ -4,8 +4,8 @@ Every family's kernels are built from these pieces, so each is written once:
 
 * weight products over a :class:`neurodyn.compiled.WeightMatrix` (rows are
   targets): :func:`pull` (y += W x, rows in parallel inside a ``parallel=True``
-  caller), :func:`pull_batch` (the same for B columns at once, states laid out
-  (N, B)), the row sums they are made of, and :func:`push` (scatter one source's
+  caller), :func:`pull_rows` (a row of the same for B columns at once, states laid
+  out (N, B)), the row sums they are made of, and :func:`push` (scatter one source's
   out-edges through the by-source view, reading the canonical weight array by
   index) and :func:`scatter_row` (the same along a row, for symmetric weights);
 * the dense readout :func:`affine` (y = b + W x) and :func:`add_product`;

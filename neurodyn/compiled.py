@@ -94,25 +94,17 @@ def frozen(array, dtype=None) -> np.ndarray:
     return result
 
 
-def weight_matrix(graph: CSRGraph, *, dense: bool, dtype, values=None) -> WeightMatrix:
-    """Compile ``graph`` into a :class:`WeightMatrix` of ``dtype``.
-
-    ``values`` (n_edges,) replaces the graph's weights — pass the canonical array
-    a learning rule writes, and the matrix shares it. Otherwise the arrays are
-    read-only.
-    """
+def weight_matrix(graph: CSRGraph, *, dense: bool, dtype) -> WeightMatrix:
+    """Compile ``graph`` into a read-only :class:`WeightMatrix` of ``dtype``."""
     dtype = np.dtype(dtype)
     if dense:
-        matrix = graph.to_dense() if values is None else graph.with_weights(values).to_dense()
-        return dense_weight_matrix(matrix, dtype)
-    weights = frozen(graph.weights, dtype) if values is None else values
-    if values is not None and (values.dtype != dtype or values.shape != (graph.n_edges,)):
-        raise ValueError(
-            f"weight_matrix.values: expected {graph.n_edges} values of {dtype} "
-            f"(got {values.shape} of {values.dtype})"
-        )
+        return dense_weight_matrix(graph.to_dense(), dtype)
     return WeightMatrix(
-        frozen(graph.indptr), frozen(graph.indices), weights, frozen(np.zeros((0, 0), dtype)), False
+        frozen(graph.indptr),
+        frozen(graph.indices),
+        frozen(graph.weights, dtype),
+        frozen(np.zeros((0, 0), dtype)),
+        False,
     )
 
 

@@ -19,7 +19,7 @@ this module is the family's own, so it may use them), ``params`` and
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -209,7 +209,7 @@ def fit(
             f"{owner}.patience: early stopping needs validation_split or validation_data"
         )
     if options.truncate is not None:
-        options = _with_truncate(options, check_truncate(options.truncate, mode, owner))
+        options = replace(options, truncate=check_truncate(options.truncate, mode, owner))
     trainer = _Trainer(model, options)
     history = History(metric_name="nrmse" if model.loss == "mse" else "accuracy")
     best = (np.inf, model.get_weights(), -1)
@@ -243,9 +243,3 @@ def fit(
     else:
         history.best_epoch = len(history.loss) - 1
     return history
-
-
-def _with_truncate(options: TrainingOptions, truncate: tuple[int, int]) -> TrainingOptions:
-    from dataclasses import replace
-
-    return replace(options, truncate=truncate)
