@@ -14,7 +14,7 @@ import numpy as np
 
 SeedLike = None | int | np.integer | np.random.SeedSequence | np.random.Generator
 
-__all__ = ["SeedLike", "as_generator", "check_seed", "spawn"]
+__all__ = ["SeedLike", "as_generator", "check_seed", "child", "root_sequence", "spawn"]
 
 
 def check_seed(seed: SeedLike, name: str = "seed") -> SeedLike:
@@ -52,16 +52,32 @@ def spawn(seed: SeedLike, n: int, name: str = "seed") -> list[np.random.Generato
     if isinstance(seed, np.random.Generator):
         return seed.spawn(n)
     sequence = seed if isinstance(seed, np.random.SeedSequence) else np.random.SeedSequence(seed)
-    # children built directly (SeedSequence.spawn would advance a counter inside a sequence the
-    # caller passed, and the same seed must give the same streams every time)
-    return [
-        np.random.default_rng(
-            np.random.SeedSequence(
-                sequence.entropy, spawn_key=(*sequence.spawn_key, k), pool_size=sequence.pool_size
-            )
+    return [child(sequence, k) for k in range(n)]
+
+
+def child(sequence: np.random.SeedSequence, k: int) -> np.random.Generator:
+    """The ``k``-th child stream of ``sequence``, in O(1) and without changing it.
+
+    Built directly: ``SeedSequence.spawn`` would advance a counter inside a
+    sequence the caller passed, and the same seed must give the same streams
+    every time.
+    """
+    return np.random.default_rng(
+        np.random.SeedSequence(
+            sequence.entropy, spawn_key=(*sequence.spawn_key, k), pool_size=sequence.pool_size
         )
-        for k in range(n)
-    ]
+    )
+
+
+def root_sequence(seed: SeedLike, name: str = "seed") -> np.random.SeedSequence:
+    """A ``SeedSequence`` fixed once for ``seed``: an int or a sequence as given, fresh
+    entropy for ``None``, or entropy drawn from a ``Generator``."""
+    check_seed(seed, name)
+    if isinstance(seed, np.random.SeedSequence):
+        return seed
+    if isinstance(seed, np.random.Generator):
+        return np.random.SeedSequence(int(seed.integers(2**63)))
+    return np.random.SeedSequence(seed)
 
 
 def seed_metadata(seed: SeedLike) -> int | None:

@@ -1,0 +1,194 @@
+"""The same network in NEST: the parity check, and the way past one machine.
+
+``to_nest(net)`` resets NEST's kernel and builds ``net`` there: every population
+with its NEST model, parameters and current state; every synapse with its
+weight and delay; Poisson sources as ``poisson_generator`` → ``parrot_neuron``
+pairs (so that all targets of a source see one train, as here); spike sources
+as ``spike_generator``\\ s; currents as ``step_current_generator``\\ s; recorders
+as ``spike_recorder``\\ s and ``multimeter``\\ s. NEST runs one network across
+machines with MPI, so a script that outgrows one machine can hand its network
+over and call :meth:`NestNetwork.run` there.
+
+Timing conventions agree: a spike stamped t with delay d arrives at t + d; a
+spike source's spike at t leaves in the step that ends at t. A current that
+starts at t here drives the steps from t on; a NEST current generator's change
+at t acts from t + dt (its event travels one step), so generators are given
+times t - dt, and a current in force from t = 0 goes into the neurons' ``I_e``.
+Random numbers differ: Poisson trains and random initial states drawn here are
+not redrawn, but NEST's Poisson generators draw their own spikes.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+__all__ = ["NestNetwork", "to_nest"]
+
+
+class NestNetwork:
+    """Handles of a network built in NEST: ``nodes[name]`` (NodeCollections),
+    ``recorders`` (one per neurodyn recorder, same order), and :meth:`run`."""
+
+    def __init__(self, nest, nodes, recorders, network) -> None:
+        self.nest = nest
+        self.nodes = nodes
+        self.recorders = recorders
+        self._network = network
+
+    def run(self, duration: float) -> None:
+        """``nest.Simulate(duration)`` (ms)."""
+        self.nest.Simulate(float(duration))
+
+    def spikes(self, k: int) -> tuple[np.ndarray, np.ndarray]:
+        """(times ms, local indices) recorded by the ``k``-th recorder, sorted by time then index."""
+        recorder, first_id = self.recorders[k]
+        events = recorder.get("events")
+        times = np.asarray(events["times"], float)
+        indices = np.asarray(events["senders"], np.int64) - first_id
+        order = np.lexsort((indices, times))
+        return times[order], indices[order]
+
+    def trace(self, k: int) -> tuple[np.ndarray, np.ndarray]:
+        """(times (T,), values (T, n)) of the ``k``-th recorder (a state recorder)."""
+        recorder, (variable, node_ids) = self.recorders[k]
+        events = recorder.get("events")
+        senders = np.asarray(events["senders"])
+        times = np.asarray(events["times"], float)
+        values = np.asarray(events[variable], float)
+        columns = [values[senders == node] for node in node_ids]
+        return times[senders == node_ids[0]], np.column_stack(columns)
+
+
+def to_nest(network, *, threads: int = 1, seed: int | None = None) -> NestNetwork:
+    """Reset NEST and build ``network`` in it; returns a :class:`NestNetwork`.
+
+    Requires ``nest-simulator``. ``threads`` sets NEST's local threads and
+    ``seed`` its random seed (default: the network's seed, else 1).
+    """
+    try:
+        import nest
+    except ImportError as error:  # pragma: no cover - depends on the environment
+        raise ImportError("to_nest: needs NEST (pip install nest-simulator)") from error
+    _quiet(nest)
+    nest.ResetKernel()
+    rng_seed = seed if seed is not None else (network.seed if network.seed is not None else 1)
+    nest.SetKernelStatus(
+        {"resolution": network.dt, "local_num_threads": int(threads), "rng_seed": int(rng_seed) + 1}
+    )
+    nodes, senders = {}, {}
+    for group in network.groups:
+        nodes[group.name], senders[group.name] = _build_group(nest, network, group)
+    _apply_currents(nest, network, nodes)
+    for projection in network.projections:
+        pre = np.asarray(senders[projection.pre.name].tolist())[projection.sources()]
+        post = np.asarray(nodes[projection.post.name].tolist())[projection.targets()]
+        if len(projection):
+            nest.Connect(
+                pre,
+                post,
+                "one_to_one",
+                syn_spec={"weight": np.array(projection.weights), "delay": projection.delays},
+            )
+    recorders = [_build_recorder(nest, network, r, nodes, senders) for r in network.recorders]
+    return NestNetwork(nest, nodes, recorders, network)
+
+
+def _quiet(nest) -> None:
+    if hasattr(nest, "VerbosityLevel"):  # NEST >= 3.10
+        nest.verbosity = nest.VerbosityLevel.ERROR
+    else:  # pragma: no cover - older NEST
+        nest.set_verbosity("M_ERROR")
+
+
+def _build_group(nest, network, group):
+    """(the group's nodes, the nodes its spikes leave from)."""
+    if group.kind == "population":
+        model = group.model
+        nodes = nest.Create(model.nest_model, group.n, params=model.nest_params())
+        for variable in model.VARIABLES:
+            values = group.get(variable.name)
+            try:
+                nodes.set({variable.name: values.tolist()})
+            except nest.NESTErrors.UnaccessedDictionaryEntry:
+                if np.any(values != 0.0):  # NEST's iaf_psc_exp cannot set I_syn_ex / I_syn_in
+                    raise ValueError(
+                        f"to_nest: NEST cannot set {variable.name} of {model.nest_model}; "
+                        f"population {group.name!r} starts it non-zero"
+                    ) from None
+        return nodes, nodes
+    if group.kind == "poisson":
+        parrots = nest.Create("parrot_neuron", group.n)
+        if group.course is None:
+            generators = nest.Create("poisson_generator", group.n, params={"rate": 0.0})
+            generators.set({"rate": group.rates.tolist()})
+        else:
+            times = group.begin + group.interval * np.arange(group.course.shape[0])
+            generators = nest.Create("inhomogeneous_poisson_generator", group.n)
+            for j, generator in enumerate(generators):
+                generator.set(
+                    {
+                        "rate_times": np.maximum(times, network.dt).tolist(),
+                        "rate_values": group.course[:, j].tolist(),
+                    }
+                )
+        nest.Connect(generators, parrots, "one_to_one", syn_spec={"delay": network.dt})
+        return generators, parrots
+    generators = nest.Create("spike_generator", group.n)
+    for j, generator in enumerate(generators):
+        times = group.times[group.indices == j]
+        steps = np.rint(times / network.dt)
+        generator.set({"spike_times": (steps * network.dt).tolist()})
+    return generators, generators
+
+
+def _apply_currents(nest, network, nodes) -> None:
+    dt = network.dt
+    for current in network.currents:
+        targets = np.asarray(nodes[current.target.name].tolist())[current.indices]
+        if current.sampled:
+            times = current.begin + current.interval * np.arange(current.values.shape[0] + 1)
+            amplitudes = np.vstack([current.values, np.zeros((1, current.indices.size))])
+        else:
+            times, amplitudes = current.times, current.amplitudes
+        at_start = times < dt / 2  # a current in force from t = 0 is part of I_e
+        base = amplitudes[at_start][-1] if at_start.any() else np.zeros(current.indices.size)
+        if at_start.any():
+            for node, amplitude in zip(targets.tolist(), base.tolist(), strict=True):
+                status = nest.NodeCollection([node])
+                status.set({"I_e": status.get("I_e") + amplitude})
+        later = ~at_start
+        if not later.any():
+            continue
+        shifted = np.round((times[later] - dt) / dt) * dt
+        for j, node in enumerate(targets.tolist()):
+            generator = nest.Create(
+                "step_current_generator",
+                params={
+                    "amplitude_times": shifted.tolist(),
+                    "amplitude_values": (amplitudes[later, j] - base[j]).tolist(),
+                },
+            )
+            nest.Connect(generator, nest.NodeCollection([node]), syn_spec={"delay": dt})
+
+
+def _build_recorder(nest, network, recorder, nodes, senders):
+    from snn.monitors import SpikeRecorder, StateRecorder
+
+    if isinstance(recorder, SpikeRecorder):
+        device = nest.Create("spike_recorder")
+        emitting = senders[recorder.group.name]  # for Poisson sources, their parrots
+        nest.Connect(emitting, device)
+        return device, emitting[0].global_id
+    if isinstance(recorder, StateRecorder):
+        device = nest.Create(
+            "multimeter",
+            params={
+                "record_from": [recorder.variable],
+                "interval": recorder.interval_steps * network.dt,
+            },
+        )
+        population = nodes[recorder.population.name]
+        node_ids = np.asarray(population.tolist())[recorder.indices]
+        nest.Connect(device, nest.NodeCollection(sorted(set(node_ids.tolist()))))
+        return device, (recorder.variable, node_ids)
+    return None, None  # population rates: compute them from recorded spikes in NEST

@@ -1,0 +1,513 @@
+"""``snn.Network``: populations, sources, projections, currents and recorders, compiled
+into one bundle and run step by step by the clock driver."""
+
+from __future__ import annotations
+
+import math
+import time
+
+import numpy as np
+
+from neurodyn import io
+from neurodyn._validation import as_float_array, check_choice, check_float, check_int
+from neurodyn.compiled import Compilable
+from neurodyn.distributions import sample
+from neurodyn.errors import SimulationError
+from neurodyn.graph import delay_steps
+from neurodyn.progress import Progress
+from neurodyn.random import SeedLike, child, root_sequence
+from snn import _kernels, connect, graphs, saving
+from snn.compile import State, compile_network, initial_step_size
+from snn.elements import (
+    CurrentInput,
+    Group,
+    PoissonSource,
+    Population,
+    Projection,
+    SpikeSource,
+    check_receptor_signs,
+)
+from snn.models import NeuronModel
+from snn.monitors import RateRecorder, SpikeRecorder, StateRecorder
+from snn.running import Chunk, chunk_plan, drive_for, recording_for
+
+__all__ = ["Network"]
+
+DRIVERS = ("clock", "event")
+
+
+@io.register("snn.Network")
+class Network(Compilable, io.Saveable):
+    """A spiking network run on a fixed time grid (NEST's units: ms, mV, pA, nS, pF, Hz).
+
+    Parameters
+    ----------
+    dt : float
+        Time step in ms (NEST's default resolution is 0.1 ms).
+    seed : int, SeedSequence, Generator or None
+        Root of every random draw: each component (initial states,
+        connections, Poisson sources) takes its own child stream in the order
+        it is added, so adding a component never changes another's numbers, and
+        the same seed gives bit-identical runs.
+
+    Build it with :meth:`add_population`, :meth:`add_poisson`,
+    :meth:`add_spike_source`, the ``add_*current`` methods and :meth:`connect`;
+    record with :meth:`record_spikes`, :meth:`record_state` and
+    :meth:`record_rate`; then :meth:`run` (repeatedly: each run continues where
+    the last stopped). :meth:`to_nest` builds the same network in NEST.
+    """
+
+    def __init__(self, dt: float = 0.1, seed: SeedLike = None) -> None:
+        self.dt = check_float(dt, "dt", low=0.0, low_open=True, owner="Network")
+        self._root = root_sequence(seed, "Network.seed")
+        self.seed = seed if isinstance(seed, int) else None
+        self.groups: list[Group] = []
+        self.projections: list[Projection] = []
+        self.currents: list[CurrentInput] = []
+        self.recorders: list = []
+        self._state = State()
+        self._n_streams = 0
+
+    # --- bookkeeping ------------------------------------------------------------------------
+    @property
+    def populations(self) -> list[Population]:
+        return [g for g in self.groups if isinstance(g, Population)]
+
+    @property
+    def sources(self) -> list[Group]:
+        return [g for g in self.groups if not isinstance(g, Population)]
+
+    @property
+    def n_units(self) -> int:
+        return sum(g.n for g in self.groups)
+
+    @property
+    def t(self) -> float:
+        """Biological time reached (ms)."""
+        return float(self._state.counters[0]) * self.dt
+
+    def __getitem__(self, name: str) -> Group:
+        for group in self.groups:
+            if group.name == name:
+                return group
+        raise KeyError(f"Network: no population or source named {name!r}")
+
+    def _stream(self, seed: SeedLike = None) -> np.random.Generator:
+        """The next component's random stream (its own ``seed`` when given)."""
+        k = self._n_streams
+        self._n_streams += 1  # drawn whether used or not: seeding one component shifts no other
+        if seed is not None:
+            return np.random.default_rng(root_sequence(seed, "seed"))
+        return child(self._root, k)
+
+    def _draw(self, value, n: int, name: str) -> np.ndarray:
+        return sample(value, n, self._stream(), name)
+
+    def _state_row(self, row: int) -> np.ndarray:
+        return self._state.values[row]
+
+    def _add_group(self, group: Group) -> Group:
+        self.groups.append(group)
+        self._state.grow(self.n_units)
+        self.invalidate()
+        return group
+
+    def _name(self, name: str | None, prefix: str) -> str:
+        if name is None:
+            name = f"{prefix}{len(self.groups)}"
+        if not isinstance(name, str) or not name:
+            raise TypeError(f"name: expected a non-empty string (got {name!r})")
+        if any(g.name == name for g in self.groups):
+            raise ValueError(f"name: the network already has a group named {name!r}")
+        return name
+
+    def _own(self, group, argument: str, kinds=(Group,)) -> Group:
+        if not isinstance(group, kinds):
+            expected = " or ".join(k.__name__ for k in kinds)
+            raise TypeError(f"{argument}: expected a {expected} (got {type(group).__name__})")
+        if group.network is not self:
+            raise ValueError(f"{argument}: {group.name!r} belongs to another network")
+        return group
+
+    # --- populations and sources --------------------------------------------------------------
+    def add_population(
+        self, n: int, model: NeuronModel, *, name: str | None = None, **initial
+    ) -> Population:
+        """``n`` neurons of ``model``; state variables (``V_m=...``, by NEST's names) start at a
+        number, one value per neuron or a distribution, else at NEST's defaults."""
+        n = check_int(n, "n", low=1, owner="add_population")
+        if not isinstance(model, NeuronModel):
+            raise TypeError(
+                f"model: expected an snn neuron model such as snn.LIF() (got {type(model).__name__})"
+            )
+        population = Population(self, self._name(name, "population"), n, self.n_units, model)
+        self._add_group(population)
+        self._state.values[4, population.start : population.stop] = initial_step_size(
+            model, self.dt
+        )
+        population.set(**(model.default_state() | initial))
+        return population
+
+    def add_poisson(
+        self,
+        n: int,
+        rate,
+        *,
+        interval: float | None = None,
+        start: float | None = None,
+        name: str | None = None,
+    ) -> PoissonSource:
+        """``n`` independent Poisson sources.
+
+        ``rate`` (Hz) is a number, one rate per source (n,), or a time course
+        (T, n) or (T, 1) whose rows hold for ``interval`` ms each (default dt)
+        from time ``start`` (default: now); outside the course the rate is 0.
+        """
+        n = check_int(n, "n", low=1, owner="add_poisson")
+        rates = as_float_array(rate, "rate", ndim=(0, 1, 2), owner="add_poisson")
+        if np.any(rates < 0):
+            raise ValueError(f"add_poisson.rate: rates must be >= 0 Hz (got {rates.min():g})")
+        course = None
+        if rates.ndim == 2:
+            if rates.shape[1] not in (1, n):
+                raise ValueError(f"add_poisson.rate: a time course is (T, {n}) or (T, 1)")
+            course = np.ascontiguousarray(np.broadcast_to(rates, (rates.shape[0], n)))
+            rates = np.zeros(n)
+        elif rates.ndim == 1 and rates.shape != (n,):
+            raise ValueError(
+                f"add_poisson.rate: expected a number or {n} rates (got {rates.shape[0]}); "
+                "a time course is 2-d, (T, n) or (T, 1)"
+            )
+        interval = self.dt if interval is None else check_float(interval, "interval", low=self.dt)
+        begin = self.t if start is None else check_float(start, "start", low=0.0)
+        group = PoissonSource(
+            self,
+            self._name(name, "poisson"),
+            n,
+            self.n_units,
+            np.broadcast_to(rates, (n,)).copy(),
+            course,
+            interval,
+            begin,
+        )
+        seeds = self._stream().integers(1, 2**63, size=n, dtype=np.uint64)
+        self._add_group(group)
+        self._state.poisson_rng = np.concatenate([self._state.poisson_rng, seeds])
+        return group
+
+    def add_spike_source(
+        self, times, indices=None, *, n: int | None = None, name: str | None = None
+    ) -> SpikeSource:
+        """Units that fire at given ``times`` (ms; the unit ``indices[k]`` at ``times[k]``).
+
+        Times are rounded to the step grid and must lie after the current time;
+        ``n`` (default: max index + 1) sets how many units the group has.
+        """
+        times = as_float_array(times, "times", ndim=1, owner="add_spike_source")
+        indices = np.zeros(times.size, np.int64) if indices is None else np.asarray(indices)
+        if indices.shape != times.shape or not np.issubdtype(indices.dtype, np.integer):
+            raise ValueError("add_spike_source.indices: expected one integer index per time")
+        if indices.size and indices.min() < 0:
+            raise ValueError("add_spike_source.indices: must be >= 0")
+        size = int(indices.max()) + 1 if indices.size else 1
+        n = size if n is None else check_int(n, "n", low=size, owner="add_spike_source")
+        first = self._state.counters[0] + 1  # the earliest step a new spike can end
+        if times.size and np.rint(times.min() / self.dt) < first:
+            raise ValueError(
+                f"add_spike_source.times: spikes must come at or after t = {first * self.dt:g} ms "
+                f"(one step after the current time; got {times.min():g})"
+            )
+        order = np.argsort(times, kind="stable")
+        group = SpikeSource(
+            self,
+            self._name(name, "spikes"),
+            n,
+            self.n_units,
+            times[order],
+            indices[order].astype(np.int64),
+        )
+        return self._add_group(group)
+
+    # --- currents ---------------------------------------------------------------------------------
+    def add_current(
+        self, target, amplitude, *, start=None, stop=None, indices=None
+    ) -> CurrentInput:
+        """A constant current (pA; a number or one per neuron) from ``start`` (default now)
+        until ``stop`` (default: for ever) into ``target`` (or its ``indices``)."""
+        begin = self.t if start is None else check_float(start, "start", low=0.0)
+        times = [begin] if stop is None else [begin, check_float(stop, "stop", low=begin)]
+        amplitudes = [amplitude] if stop is None else [amplitude, 0.0]
+        return self.add_step_current(target, times, amplitudes, indices=indices)
+
+    def add_step_current(self, target, times, amplitudes, *, indices=None) -> CurrentInput:
+        """A piecewise-constant current (NEST's ``step_current_generator``): ``amplitudes[j]``
+        pA (a number or one per neuron) from ``times[j]`` ms until the next time."""
+        population = self._own(target, "target", (Population,))
+        local = population._local(indices)
+        times = as_float_array(times, "times", ndim=1, owner="add_step_current")
+        if times.size == 0 or np.any(np.diff(times) <= 0):
+            raise ValueError("add_step_current.times: expected increasing times")
+        values = [
+            np.broadcast_to(as_float_array(a, f"amplitudes[{j}]", ndim=(0, 1)), (local.size,))
+            for j, a in enumerate(amplitudes)
+        ]
+        if len(values) != times.size:
+            raise ValueError("add_step_current.amplitudes: expected one amplitude per time")
+        current = CurrentInput(population, local, times=times, amplitudes=np.array(values))
+        self.currents.append(current)
+        return current
+
+    def add_current_array(
+        self, target, values, *, interval: float | None = None, start=None, indices=None
+    ) -> CurrentInput:
+        """A current given sample by sample: ``values`` (T, n) or (T,) pA, row r driving the
+        steps in [start + r interval, start + (r + 1) interval) (``interval`` default dt,
+        ``start`` default now); zero outside."""
+        population = self._own(target, "target", (Population,))
+        local = population._local(indices)
+        values = as_float_array(values, "values", ndim=(1, 2), owner="add_current_array")
+        if values.ndim == 1:
+            values = values[:, None]
+        if values.shape[1] not in (1, local.size):
+            raise ValueError(f"add_current_array.values: expected (T, {local.size}) or (T,)")
+        values = np.ascontiguousarray(np.broadcast_to(values, (values.shape[0], local.size)))
+        interval = self.dt if interval is None else check_float(interval, "interval", low=self.dt)
+        begin = self.t if start is None else check_float(start, "start", low=0.0)
+        current = CurrentInput(population, local, values=values, interval=interval, begin=begin)
+        self.currents.append(current)
+        return current
+
+    # --- projections -------------------------------------------------------------------------------
+    def connect(
+        self,
+        pre,
+        post,
+        *,
+        p: float | None = None,
+        indegree: int | None = None,
+        rule: str | None = None,
+        weight=1.0,
+        delay=1.0,
+        receptor: str | None = None,
+        plasticity=None,
+        autapses: bool = True,
+        seed: SeedLike = None,
+        name: str | None = None,
+    ) -> Projection:
+        """Synapses from ``pre`` (a population or source) to the population ``post``.
+
+        The rule is ``p=`` (pairwise Bernoulli), ``indegree=`` (fixed in-degree)
+        or ``rule="one_to_one"`` / ``"all_to_all"``. ``weight`` (the target
+        model's unit, negative for inhibition) and ``delay`` (ms, >= dt, NEST's
+        default 1 ms) are a number, one value per synapse or a distribution.
+        ``receptor`` "ex" / "in" fixes the synapse type (weights must have its
+        sign); by default each synapse's sign picks it, as in NEST.
+        ``autapses=False`` removes i → i within a population.
+        """
+        pre = self._own(pre, "pre")
+        post = self._own(post, "post", (Population,))
+        if plasticity is not None:
+            raise TypeError("connect.plasticity: no plasticity rule exists yet; pass None")
+        if receptor is not None:
+            check_choice(receptor, "receptor", ("ex", "in"), owner="connect")
+        rule, parameter = connect.resolve_rule(rule, p, indegree)
+        graph, delays = connect.build(
+            rule,
+            parameter,
+            pre.n,
+            post.n,
+            pre is post,
+            bool(autapses),
+            weight,
+            delay,
+            self._stream(seed),
+        )
+        return self._add_projection(pre, post, graph, delays, receptor, name)
+
+    def _add_projection(self, pre, post, graph, delays, receptor, name) -> Projection:
+        name = name or f"{pre.name}->{post.name}"
+        check_receptor_signs(graph.weights, receptor, name)
+        delay_steps(delays, self.dt, name=f"{name}.delay")  # delays of at least one step
+        projection = Projection(self, pre, post, graph, delays, receptor, None, name)
+        self.projections.append(projection)
+        self.invalidate()
+        return projection
+
+    def connect_graph(self, graph, pre=None, post=None, **options) -> list[Projection]:
+        """Synapses from a networkx DiGraph's edges (``weight`` and ``delay`` attributes).
+
+        With ``pre`` and ``post`` the nodes are 0 .. n-1 (or listed by
+        ``nodelist=``) of the pre and post groups (pass one population twice for
+        a recurrent graph); without, nodes are ``(group name, index)`` pairs as
+        :meth:`to_networkx` writes them. See :func:`snn.graphs.connect_graph`.
+        """
+        return graphs.connect_graph(self, graph, pre, post, **options)
+
+    def to_networkx(self):
+        """The network as an ``nx.DiGraph``: nodes ``(group name, index)`` with their group,
+        kind and model; edges with ``weight``, ``delay`` (ms) and ``receptor``."""
+        return graphs.to_networkx(self)
+
+    # --- recording -------------------------------------------------------------------------------
+    def record_spikes(self, group) -> SpikeRecorder:
+        """Record the spikes of a population or source group from now on."""
+        recorder = SpikeRecorder(self._own(group, "group"), self.t)
+        self.recorders.append(recorder)
+        return recorder
+
+    def record_state(
+        self, population, variable: str = "V_m", *, indices=None, interval: float | None = None
+    ) -> StateRecorder:
+        """Record ``variable`` (NEST's name) of neurons ``indices`` (default all) every
+        ``interval`` ms (a multiple of dt; default dt), sampled at the end of each step."""
+        population = self._own(population, "population", (Population,))
+        local = population._local(indices)
+        interval = (
+            self.dt
+            if interval is None
+            else check_float(interval, "interval", low=0.0, low_open=True)
+        )
+        steps = round(interval / self.dt)
+        if steps < 1 or not math.isclose(steps * self.dt, interval, rel_tol=1e-9):
+            raise ValueError(
+                f"record_state.interval: must be a multiple of dt = {self.dt:g} ms (got {interval:g})"
+            )
+        recorder = StateRecorder(population, variable, local, steps, self.dt)
+        self.recorders.append(recorder)
+        return recorder
+
+    def record_rate(self, group) -> RateRecorder:
+        """Record the population rate (spikes per step / (n dt), Hz) of a group."""
+        recorder = RateRecorder(self._own(group, "group"), self.dt)
+        self.recorders.append(recorder)
+        return recorder
+
+    # --- running ---------------------------------------------------------------------------------
+    def _compile(self) -> _kernels.NetworkBundle:
+        return compile_network(self)
+
+    def run(self, duration: float, *, driver: str = "clock", progress=None) -> Network:
+        """Advance by ``duration`` ms (a whole number of steps), continuing from the last run.
+
+        ``progress``: True (a tqdm bar), False (silent), None (a bar once the
+        run is expected to take more than a few seconds) or a callable
+        ``report(elapsed, completed, start, duration)``. Raises
+        :class:`~neurodyn.errors.SimulationError` naming the population, the
+        variable and the time when a neuron's state stops being finite.
+        """
+        duration = check_float(duration, "duration", low=0.0, owner="run")
+        check_choice(driver, "driver", DRIVERS, owner="run")
+        if driver == "event":
+            raise NotImplementedError(
+                "run.driver: the event driver is not built yet; use driver='clock'"
+            )
+        n_steps = round(duration / self.dt)
+        if not math.isclose(n_steps * self.dt, duration, rel_tol=1e-9, abs_tol=1e-12):
+            raise ValueError(
+                f"run.duration: must be a multiple of dt = {self.dt:g} ms (got {duration:g})"
+            )
+        bundle = self.compile()
+        if self._state.ring.shape[0] != bundle.n_slots:
+            self._state.relayout(bundle.n_slots)
+        first = int(self._state.counters[0])
+        with _Reporter(n_steps, progress) as reporter:
+            for chunk in chunk_plan(self, first, n_steps):
+                self._run_chunk(bundle, chunk)
+                reporter.update(chunk.n_steps)
+        for recorder in self.recorders:
+            if isinstance(recorder, SpikeRecorder):
+                recorder.monitor.advance(self.t)
+        return self
+
+    def _run_chunk(self, bundle, chunk: Chunk) -> None:
+        drive = drive_for(self, chunk)
+        recording, collect = recording_for(self, chunk)
+        capacity = max(1024, getattr(self, "_spike_capacity", 1024))
+        status, done, bad_unit, steps, units, n_spikes = _kernels.advance(
+            bundle,
+            self._state.kernel_state(),
+            drive,
+            recording,
+            chunk.n_steps,
+            np.empty(capacity, np.int64),
+            np.empty(capacity, np.int64),
+        )
+        self._spike_capacity = max(capacity, 2 * n_spikes)
+        collect(steps[:n_spikes], units[:n_spikes], done + (status != _kernels.OK))
+        if status != _kernels.OK:
+            raise SimulationError(self._describe_failure(bad_unit, chunk.first + done))
+
+    def _describe_failure(self, unit: int, step: int) -> str:
+        population = next(p for p in self.populations if p.start <= unit < p.stop)
+        local = unit - population.start
+        for variable in population.model.VARIABLES:
+            value = self._state.values[variable.row, unit]
+            if not np.isfinite(value):
+                what = f"{variable.name} became {value}"
+                break
+        else:
+            v, w = self._state.values[0, unit], self._state.values[3, unit]
+            what = f"V_m = {v:.4g} mV, w = {w:.4g} pA left NEST's stability bounds"
+        return (
+            f"population {population.name!r}, neuron {local}: {what} at t = "
+            f"{(step + 1) * self.dt:g} ms (step {step}); the step dt = {self.dt:g} ms may be "
+            "too large for its dynamics or the input too strong"
+        )
+
+    # --- NEST and files ---------------------------------------------------------------------------
+    def to_nest(self, **options):
+        """Build this network in NEST (see :func:`snn.to_nest`)."""
+        from snn.nest import to_nest
+
+        return to_nest(self, **options)
+
+    def _io_state(self):
+        return saving.network_state(self)
+
+    @classmethod
+    def _from_io_state(cls, arrays, config):
+        return saving.network_from_state(cls, arrays, config)
+
+    def _io_seed(self):
+        return self.seed
+
+    def __repr__(self) -> str:
+        groups = ", ".join(f"{g.name}({g.n})" for g in self.groups)
+        return (
+            f"Network(dt={self.dt:g} ms, t={self.t:g} ms, groups=[{groups}], "
+            f"{sum(len(p) for p in self.projections)} synapses)"
+        )
+
+
+class _Reporter:
+    """Progress of a run: ``progress=None`` opens a bar only once the run is expected to
+    last more than ``_AUTO_SECONDS``."""
+
+    _AUTO_SECONDS = 3.0
+
+    def __init__(self, n_steps: int, progress) -> None:
+        self.n_steps = n_steps
+        self.progress = progress
+        self.start = time.perf_counter()
+        self.done = 0
+        self.inner = (
+            None if progress is None else Progress(n_steps, progress, desc="snn", unit="step")
+        )
+
+    def update(self, n: int) -> None:
+        self.done += n
+        if self.inner is None:
+            elapsed = time.perf_counter() - self.start
+            remaining = elapsed / max(self.done, 1) * (self.n_steps - self.done)
+            if remaining < self._AUTO_SECONDS:
+                return
+            self.inner = Progress(self.n_steps, True, desc="snn", unit="step")
+            self.inner.update(self.done - n)
+        self.inner.update(n)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self.inner is not None:
+            self.inner.__exit__(*exc)

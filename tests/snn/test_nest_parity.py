@@ -1,0 +1,97 @@
+"""The same small networks in NEST and here: traces equal to rounding for the exactly
+integrated models, to a stated tolerance for the adaptive ones (skipped without NEST)."""
+
+import numpy as np
+import pytest
+
+import snn
+
+nest = pytest.importorskip("nest")
+
+DT = 0.1
+DURATION = 300.0
+
+
+def _driven(model, weight_ex, weight_in, *, n=3, seed=0, current=None, record="V_m"):
+    """``n`` neurons driven by the same given input spike trains (excitatory and
+    inhibitory, random times) and, optionally, a step current."""
+    rng = np.random.default_rng(seed)
+    net = snn.Network(dt=DT, seed=seed)
+    pop = net.add_population(n, model, name="pop")
+    times = np.sort(rng.uniform(1.0, DURATION - 5, 400)).round(1)
+    sources = net.add_spike_source(times, rng.integers(0, 8, times.size), n=8, name="input")
+    weights = np.where(np.arange(8) < 6, weight_ex, weight_in)
+    delays = rng.choice([1.0, 1.5, 2.3], size=8 * n)
+    net.connect(
+        sources, pop, rule="all_to_all", weight=np.repeat(weights[None], n, 0).ravel(), delay=delays
+    )
+    if current is not None:
+        net.add_step_current(pop, *current)
+    spikes = net.record_spikes(pop)
+    trace = net.record_state(pop, record)
+    return net, spikes, trace
+
+
+def _both(net, duration=DURATION):
+    handle = net.to_nest()
+    handle.run(duration)
+    net.run(duration, progress=False)
+    return handle
+
+
+CURRENT = ([0.0, 50.0, 120.0, 200.0], [[0.0], [380.0], [150.0], [460.0]])
+
+
+@pytest.mark.parametrize(
+    "model, w_ex, w_in",
+    [
+        (snn.LIF(synapse="delta", t_ref=2.0), 3.0, -4.0),
+        (snn.LIF(synapse="delta", refractory_input=1.0), 3.0, -4.0),
+        (snn.LIF(synapse="exp", tau_syn_ex=1.5, tau_syn_in=4.0), 600.0, -500.0),
+        (snn.LIF(synapse="exp", tau_syn_ex=10.0, tau_syn_in=10.0), 300.0, -300.0),
+    ],
+)
+def test_current_based_lif_matches_nest_to_rounding(model, w_ex, w_in):
+    net, spikes, trace = _driven(model, w_ex, w_in, current=CURRENT)
+    handle = _both(net)
+    nest_times, nest_indices = handle.spikes(0)
+    assert len(spikes) > 10  # the input makes the neurons fire
+    np.testing.assert_array_equal(np.round(spikes.times / DT), np.round(nest_times / DT))
+    np.testing.assert_array_equal(spikes.indices, nest_indices)
+    t, values = handle.trace(1)
+    ours = trace.values[: t.size]  # NEST's multimeter stops one sample short of the end
+    np.testing.assert_allclose(trace.times[: t.size], t, atol=1e-9)
+    np.testing.assert_allclose(ours, values, rtol=0, atol=1e-10)
+
+
+ADEX_CURRENT = ([0.0, 50.0, 120.0, 200.0], [[0.0], [700.0], [450.0], [900.0]])
+
+
+@pytest.mark.parametrize(
+    "model, w_ex, w_in, current, atol",
+    [
+        (snn.LIFCond(), 12.0, -15.0, CURRENT, 2e-3),
+        (snn.AdEx(), 15.0, -10.0, ADEX_CURRENT, 2e-5),
+        (snn.AdEx(t_ref=2.0, a=2.0, b=60.0), 15.0, -10.0, ADEX_CURRENT, 2e-5),
+    ],
+)
+def test_conductance_models_match_nest(model, w_ex, w_in, current, atol):
+    net, spikes, trace = _driven(model, w_ex, w_in, current=current)
+    handle = _both(net)
+    nest_times, nest_indices = handle.spikes(0)
+    assert len(spikes) > 10
+    np.testing.assert_array_equal(np.round(spikes.times / DT), np.round(nest_times / DT))
+    np.testing.assert_array_equal(spikes.indices, nest_indices)
+    t, values = handle.trace(1)
+    assert np.max(np.abs(trace.values[: t.size] - values)) < atol
+
+
+def test_izhikevich_matches_nest_to_rounding():
+    model = snn.Izhikevich.preset("regular_spiking")
+    net, spikes, trace = _driven(model, 8.0, -8.0, current=([0.0, 80.0], [[4.0], [9.0]]))
+    handle = _both(net)
+    nest_times, _ = handle.spikes(0)
+    assert len(spikes) > 10
+    np.testing.assert_array_equal(np.round(spikes.times / DT), np.round(nest_times / DT))
+    t, values = handle.trace(1)
+    np.testing.assert_allclose(trace.values[: t.size], values, rtol=0, atol=1e-9)
