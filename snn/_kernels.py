@@ -33,6 +33,7 @@ from typing import NamedTuple
 import numpy as np
 from numba import njit
 
+from neurodyn._intrinsics import fma
 from neurodyn._kernels import xorshift_uniform
 from neurodyn.config import inline_options, jit_options
 
@@ -64,7 +65,10 @@ class NetworkBundle(NamedTuple):
     syn_weight: np.ndarray  # (n_edges,) float64
     n_slots: int  # ring buffer rows (max delay + 1)
     poisson_unit: np.ndarray  # (S,) int64 unit index of each Poisson source
-    poisson_rate: np.ndarray  # (S,) float64 Hz (ignored where the drive gives rates)
+    poisson_table: np.ndarray  # (S,) int64 table of each source's constant rate (below)
+    table_ptr: np.ndarray  # (n_tables + 1,) int64: table t is table_cdf[ptr[t]:ptr[t+1]]
+    table_cdf: np.ndarray  # P(count <= n) per step, the last entry of each table 1
+    table_guide: np.ndarray  # (n_tables, GUIDE) int64: first n with cdf >= j / GUIDE
     spike_step: np.ndarray  # (M,) int64 emission step of each given spike, sorted
     spike_unit: np.ndarray  # (M,) int64 unit of each given spike
 
@@ -106,12 +110,44 @@ class Recording(NamedTuple):
 
 
 # --- models ------------------------------------------------------------------------------------
+# The grid models are written without branches (every choice a select), over unsigned
+# indices, so that their loops vectorise; a state that stops being finite is flagged and
+# left as it is (never reset), so that the caller can name the variable.
+
+
 @njit(**HELPER)
 def _lif_delta(c, refractory_steps, start, stop, values, refractory, ring_row, current, flags):
+    if c[6] != 0.0:
+        _lif_delta_keeping_input(c, refractory_steps, start, stop, values, refractory, ring_row,
+                                 current, flags)  # fmt: skip
+        return
     decay, gain, i_e, v_th, v_reset, v_min = c[0], c[1], c[2], c[3], c[4], c[5]
-    keep_input, dt_over_tau = c[6] != 0.0, c[7]
     voltage = values[V]
-    held = values[SYN_EX]  # input that arrived while refractory (refractory_input)
+    for i in range(np.uintp(start), np.uintp(stop)):
+        arriving = ring_row[i]
+        ring_row[i] = 0.0
+        r = refractory[i]
+        y = voltage[i]
+        integrated = gain * (current[i] + i_e) + decay * y + arriving  # NEST's order of terms
+        integrated = v_min if integrated < v_min else integrated
+        free = r == 0
+        y = integrated if free else y
+        r = r if free else r - 1
+        finite = y - y == 0.0
+        spike = (y >= v_th) & finite
+        voltage[i] = v_reset if spike else y
+        refractory[i] = refractory_steps if spike else r
+        flags[i] = np.uint8(spike) if finite else np.uint8(NOT_FINITE)
+
+
+@njit(**HELPER)
+def _lif_delta_keeping_input(c, refractory_steps, start, stop, values, refractory, ring_row,
+                             current, flags):  # fmt: skip
+    """iaf_psc_delta with refractory_input: input arriving while refractory is kept, decayed
+    to the end of the refractory period, and added then."""
+    decay, gain, i_e, v_th, v_reset, v_min, dt_over_tau = c[0], c[1], c[2], c[3], c[4], c[5], c[7]
+    voltage = values[V]
+    held = values[SYN_EX]
     for i in range(start, stop):
         arriving = ring_row[i]
         ring_row[i] = 0.0
@@ -119,118 +155,98 @@ def _lif_delta(c, refractory_steps, start, stop, values, refractory, ring_row, c
         r = refractory[i]
         if r == 0:
             y = gain * (current[i] + i_e) + decay * y + arriving
-            if keep_input and held[i] != 0.0:
+            if held[i] != 0.0:
                 y += held[i]
                 held[i] = 0.0
             y = v_min if y < v_min else y
         else:
-            if keep_input:
-                held[i] += arriving * np.exp(-r * dt_over_tau)
+            held[i] += arriving * np.exp(-r * dt_over_tau)
             r -= 1
-        flag = 0
-        if y - y != 0.0:
-            flag = NOT_FINITE
-        elif y >= v_th:
-            flag = SPIKED
-            r = refractory_steps
-            y = v_reset
-        voltage[i] = y
-        refractory[i] = r
-        flags[i] = flag
+        finite = y - y == 0.0
+        spike = (y >= v_th) & finite
+        voltage[i] = v_reset if spike else y
+        refractory[i] = refractory_steps if spike else r
+        flags[i] = np.uint8(spike) if finite else np.uint8(NOT_FINITE)
 
 
 @njit(**HELPER)
-def _lif_exp(
-    c, refractory_steps, start, stop, n_units, values, refractory, ring_row, current, flags
-):
+def _lif_exp(c, refractory_steps, start, stop, n_units, values, refractory, ring_row, current,
+             flags):  # fmt: skip
     decay, gain, p_ex, p_in, decay_ex, decay_in = c[0], c[1], c[2], c[3], c[4], c[5]
     i_e, v_th, v_reset = c[6], c[7], c[8]
     voltage, syn_ex, syn_in = values[V], values[SYN_EX], values[SYN_IN]
-    for i in range(start, stop):
+    inhibitory = np.uintp(n_units)
+    for i in range(np.uintp(start), np.uintp(stop)):
         y = voltage[i]
         r = refractory[i]
-        if r == 0:
-            y = y * decay + syn_ex[i] * p_ex + syn_in[i] * p_in + (i_e + current[i]) * gain
-        else:
-            r -= 1
-        syn_ex[i] = syn_ex[i] * decay_ex + ring_row[i]
-        syn_in[i] = syn_in[i] * decay_in + ring_row[n_units + i]
+        i_ex, i_in = syn_ex[i], syn_in[i]
+        integrated = y * decay + i_ex * p_ex + i_in * p_in + (i_e + current[i]) * gain
+        free = r == 0
+        y = integrated if free else y
+        r = r if free else r - 1
+        i_ex = i_ex * decay_ex + ring_row[i]
+        i_in = i_in * decay_in + ring_row[inhibitory + i]
         ring_row[i] = 0.0
-        ring_row[n_units + i] = 0.0
-        flag = 0
-        if y - y != 0.0 or syn_ex[i] - syn_ex[i] != 0.0 or syn_in[i] - syn_in[i] != 0.0:
-            flag = NOT_FINITE
-        elif y >= v_th:
-            flag = SPIKED
-            r = refractory_steps
-            y = v_reset
-        voltage[i] = y
-        refractory[i] = r
-        flags[i] = flag
+        ring_row[inhibitory + i] = 0.0
+        syn_ex[i], syn_in[i] = i_ex, i_in
+        finite = (y - y == 0.0) & (i_ex - i_ex == 0.0) & (i_in - i_in == 0.0)
+        spike = (y >= v_th) & finite
+        voltage[i] = v_reset if spike else y
+        refractory[i] = refractory_steps if spike else r
+        flags[i] = np.uint8(spike) if finite else np.uint8(NOT_FINITE)
 
 
 @njit(**HELPER)
-def _cond_rate(v, g_ex, g_in, c_m, g_l, e_l, e_ex, e_in, drive, v_th):
-    clamped = v if v < v_th else v_th  # NEST's iaf_cond_exp bounds V by V_th inside the currents
-    return (drive - g_l * (clamped - e_l) - g_ex * (clamped - e_ex) - g_in * (clamped - e_in)) / c_m
-
-
-@njit(**HELPER)
-def _lif_cond(
-    c, refractory_steps, dt, start, stop, n_units, values, refractory, ring_row, current, flags
-):
-    c_m, g_l, e_l, e_ex, e_in, i_e, v_th, v_reset = c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]
+def _lif_cond(c, refractory_steps, dt, start, stop, n_units, values, refractory, ring_row, current,
+              flags):  # fmt: skip
+    """iaf_cond_exp: one classical RK4 step for V with the conductances taken exactly at the
+    stage times. The rate is linear in V, C dV/dt = B(t) - A(t) min(V, V_th), with
+    A = g_L + g_ex + g_in and B = I + g_L E_L + g_ex E_ex + g_in E_in (NEST bounds V by V_th
+    inside the currents); written so, a stage costs four operations."""
+    g_l, e_l, e_ex, e_in, i_e, v_th, v_reset = c[1], c[2], c[3], c[4], c[5], c[6], c[7]
+    inv_c = 1.0 / c[0]  # multiplications: four divisions a step halved the speed
     half_ex, full_ex, half_in, full_in = c[8], c[9], c[10], c[11]
-    half = 0.5 * dt
+    half, sixth = 0.5 * dt, dt / 6.0
+    leak = g_l * e_l
     voltage, cond_ex, cond_in = values[V], values[SYN_EX], values[SYN_IN]
-    for i in range(start, stop):
+    inhibitory = np.uintp(n_units)
+    for i in range(np.uintp(start), np.uintp(stop)):
         y = voltage[i]
         ge, gi = cond_ex[i], cond_in[i]
         r = refractory[i]
-        if r == 0:  # refractory: dV/dt = 0 (V is held at V_reset)
-            drive = i_e + current[i]
-            ge_half, gi_half = ge * half_ex, gi * half_in
-            k1 = _cond_rate(y, ge, gi, c_m, g_l, e_l, e_ex, e_in, drive, v_th)
-            k2 = _cond_rate(y + half * k1, ge_half, gi_half, c_m, g_l, e_l, e_ex, e_in, drive, v_th)
-            k3 = _cond_rate(y + half * k2, ge_half, gi_half, c_m, g_l, e_l, e_ex, e_in, drive, v_th)
-            k4 = _cond_rate(
-                y + dt * k3, ge * full_ex, gi * full_in, c_m, g_l, e_l, e_ex, e_in, drive, v_th
-            )
-            y += dt / 6.0 * (k1 + 2.0 * k2 + 2.0 * k3 + k4)
-        cond_ex[i] = ge * full_ex + ring_row[i]
-        cond_in[i] = gi * full_in + ring_row[n_units + i]
+        drive = i_e + current[i] + leak
+        ge_half, gi_half, ge_full, gi_full = ge * half_ex, gi * half_in, ge * full_ex, gi * full_in
+        # A / C and B / C at the three stage times (fused multiply-adds halve the work)
+        a0 = (g_l + ge + gi) * inv_c
+        a1 = (g_l + ge_half + gi_half) * inv_c
+        a2 = (g_l + ge_full + gi_full) * inv_c
+        b0 = fma(gi, e_in, fma(ge, e_ex, drive)) * inv_c
+        b1 = fma(gi_half, e_in, fma(ge_half, e_ex, drive)) * inv_c
+        b2 = fma(gi_full, e_in, fma(ge_full, e_ex, drive)) * inv_c
+        k1 = fma(-a0, min(y, v_th), b0)
+        k2 = fma(-a1, min(fma(half, k1, y), v_th), b1)
+        k3 = fma(-a1, min(fma(half, k2, y), v_th), b1)
+        k4 = fma(-a2, min(fma(dt, k3, y), v_th), b2)
+        held = r > 0  # refractory: dV/dt = 0, V held at V_reset, the count goes down
+        y = v_reset if held else y + sixth * (k1 + 2.0 * k2 + 2.0 * k3 + k4)
+        r = r - 1 if held else r
+        cond_ex[i] = ge_full + ring_row[i]
+        cond_in[i] = gi_full + ring_row[inhibitory + i]
         ring_row[i] = 0.0
-        ring_row[n_units + i] = 0.0
-        flag = 0
-        if y - y != 0.0:
-            flag = NOT_FINITE
-        elif r > 0:
-            r -= 1
-            y = v_reset
-        elif y >= v_th:
-            flag = SPIKED
-            r = refractory_steps
-            y = v_reset
-        voltage[i] = y
-        refractory[i] = r
-        flags[i] = flag
+        ring_row[inhibitory + i] = 0.0
+        finite = y - y == 0.0
+        spike = (y >= v_th) & finite & (not held)
+        voltage[i] = v_reset if spike else y
+        refractory[i] = refractory_steps if spike else r
+        flags[i] = np.uint8(spike) if finite else np.uint8(NOT_FINITE)
 
 
 @njit(**HELPER)
 def _izhikevich(c, start, stop, values, refractory, ring_row, current, flags):
-    a, b, reset_v, jump_u, i_e, v_th, v_min, dt, consistent = (
-        c[0],
-        c[1],
-        c[2],
-        c[3],
-        c[4],
-        c[5],
-        c[6],
-        c[7],
-        c[8] != 0.0,
-    )
+    a, b, reset_v, jump_u, i_e, v_th, v_min, dt = c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]
+    consistent = c[8] != 0.0
     voltage, recovery = values[V], values[FOURTH]
-    for i in range(start, stop):
+    for i in range(np.uintp(start), np.uintp(stop)):
         v, u = voltage[i], recovery[i]
         arriving = ring_row[i]
         ring_row[i] = 0.0
@@ -243,15 +259,11 @@ def _izhikevich(c, start, stop, values, refractory, ring_row, current, flags):
             v += dt * 0.5 * (0.04 * v * v + 5.0 * v + 140.0 - u + current[i] + i_e + arriving)
             u += dt * a * (b * v - u)
         v = v_min if v < v_min else v
-        flag = 0
-        if v - v != 0.0 or u - u != 0.0:
-            flag = NOT_FINITE
-        elif v >= v_th:
-            flag = SPIKED
-            v = reset_v
-            u += jump_u
-        voltage[i], recovery[i] = v, u
-        flags[i] = flag
+        finite = (v - v == 0.0) & (u - u == 0.0)
+        spike = (v >= v_th) & finite
+        voltage[i] = reset_v if spike else v
+        recovery[i] = u + jump_u if spike else u
+        flags[i] = np.uint8(spike) if finite else np.uint8(NOT_FINITE)
 
 
 # --- AdEx: GSL's adaptive Runge–Kutta–Fehlberg 4(5), as NEST integrates aeif_cond_exp --------
@@ -431,27 +443,31 @@ def _adex(c, refractory_steps, start, stop, n_units, values, refractory, ring_ro
 
 
 # --- sources and delivery ------------------------------------------------------------------------
-@njit(**HELPER)
+_RECIPROCALS = 1.0 / np.maximum(np.arange(64.0), 1.0)  # a global array: a constant in the kernels
+_MAX_SMALL_MEAN = 20.0  # means above are drawn as sums of parts (the inversion stays short)
+
+
+@njit(**INLINE)
 def _poisson_by_inversion(rng, stream, lam, exp_minus_lam):
+    """Inversion of the Poisson(lam) distribution function: one uniform number, and a
+    comparison for the count 0 (the only work in most steps of a low-rate source)."""
     u = xorshift_uniform(rng, stream)
     p = exp_minus_lam
     cdf = p
     n = 0
-    while u > cdf and n < 200:
+    while u > cdf and n < 63:
         n += 1
-        p *= lam / n
+        p *= lam * _RECIPROCALS[n]
         cdf += p
     return n
 
 
-@njit(**HELPER)
+@njit(**INLINE)
 def poisson_count(rng, stream, lam, exp_minus_lam):
-    """A Poisson(lam) number by inversion (a large lam as a sum of parts of at most 20)."""
-    if lam <= 0.0:
-        return 0
-    if lam <= 20.0:
+    """A Poisson(lam) number (a large lam as a sum of parts of at most 20)."""
+    if lam <= _MAX_SMALL_MEAN:
         return _poisson_by_inversion(rng, stream, lam, exp_minus_lam)
-    parts = int(lam / 20.0) + 1
+    parts = int(lam / _MAX_SMALL_MEAN) + 1
     part = lam / parts
     exp_part = np.exp(-part)
     total = 0
@@ -460,7 +476,22 @@ def poisson_count(rng, stream, lam, exp_minus_lam):
     return total
 
 
-@njit(**HELPER)
+GUIDE = 32  # cells of a guide table
+
+
+@njit(**INLINE)
+def poisson_from_table(rng, stream, cdf, first, guides, table):
+    """A count drawn by inversion of a tabulated distribution function, started from its
+    guide table: one uniform number and about one comparison, whatever the mean. (The
+    guide is indexed in place: a row view would cost an atomic reference count.)"""
+    u = xorshift_uniform(rng, stream)
+    n = guides[table, np.int64(u * GUIDE)]
+    while u > cdf[first + n]:
+        n += 1
+    return n
+
+
+@njit(**INLINE)
 def deliver(bundle, ring_flat, unit, multiplicity, step):
     """Add the spike of ``unit`` (with multiplicity) to every target's arrival slot."""
     width = 2 * bundle.n_units
@@ -475,20 +506,6 @@ def deliver(bundle, ring_flat, unit, multiplicity, step):
                 ring_flat[base + np.uintp(bundle.syn_channel[e])] += (
                     bundle.syn_weight[e] * multiplicity
                 )
-
-
-@njit(**HELPER)
-def _record_spike(spike_steps, spike_units, count, step, unit):
-    if count == spike_steps.shape[0]:
-        grown_steps = np.empty(2 * count + 1024, np.int64)
-        grown_units = np.empty(2 * count + 1024, np.int64)
-        for j in range(count):
-            grown_steps[j] = spike_steps[j]
-            grown_units[j] = spike_units[j]
-        spike_steps, spike_units = grown_steps, grown_units
-    spike_steps[count] = step
-    spike_units[count] = unit
-    return spike_steps, spike_units, count + 1
 
 
 @njit(**HELPER)
@@ -539,84 +556,127 @@ def _record_states(recording, values, step):
         recording.state_rows[m] += 1
 
 
+@njit(**HELPER)
+def _emit_sources(bundle, state, drive, k, step, ring_flat, fired, counts):
+    """Poisson and given spikes of this step, delivered; they open the step's list of
+    spiking units (``fired``, with multiplicities ``counts``). Returns its length."""
+    n_fired = 0
+    for s in range(bundle.poisson_unit.shape[0]):
+        column = drive.rate_column[s]
+        if column < 0:
+            table = bundle.poisson_table[s]
+            count = poisson_from_table(
+                state.poisson_rng, s, bundle.table_cdf, bundle.table_ptr[table],
+                bundle.table_guide, table,
+            )  # fmt: skip
+        else:
+            lam = drive.rate_block[k, column] * bundle.dt * 1e-3
+            count = poisson_count(state.poisson_rng, s, lam, np.exp(-lam))
+        if count:
+            unit = bundle.poisson_unit[s]
+            deliver(bundle, ring_flat, unit, count, step)
+            fired[n_fired] = unit
+            counts[n_fired] = count
+            n_fired += 1
+    cursor = state.counters[1]
+    while cursor < bundle.spike_step.shape[0] and bundle.spike_step[cursor] <= step:
+        if bundle.spike_step[cursor] == step:
+            unit = bundle.spike_unit[cursor]
+            deliver(bundle, ring_flat, unit, 1, step)
+            if n_fired > 0 and fired[n_fired - 1] == unit:
+                counts[n_fired - 1] += 1  # the same unit twice in one step
+            else:
+                fired[n_fired] = unit
+                counts[n_fired] = 1
+                n_fired += 1
+        cursor += 1
+    state.counters[1] = cursor
+    return n_fired
+
+
+@njit(**HELPER)
+def _collect_neurons(flags, words, fired, counts, n_fired):
+    """Append the neurons that spiked (their flags) to the step's list, in index order.
+    Returns (new length, -1) or (length, the first unit whose state is not finite)."""
+    for w in range(words.shape[0]):  # eight flags at a time: most words are zero
+        if words[w] == 0:
+            continue
+        for i in range(8 * w, 8 * w + 8):
+            flag = flags[i]
+            if flag:
+                if flag >= UNSTABLE:
+                    return n_fired, i
+                fired[n_fired] = i
+                counts[n_fired] = flag
+                n_fired += 1
+    return n_fired, -1
+
+
+@njit(**HELPER)
+def _record_spikes(recording, fired, counts, n_fired, step, k, spike_steps, spike_units, n_spikes):
+    """Spikes of recorded units into the growing buffers (returned), population counts."""
+    for f in range(n_fired):
+        unit, count = fired[f], counts[f]
+        if recording.rate_slot[unit] >= 0:
+            recording.rate_counts[k, recording.rate_slot[unit]] += count
+        if not recording.spike_flag[unit]:
+            continue
+        if n_spikes + count > spike_steps.shape[0]:
+            grown = 2 * spike_steps.shape[0] + count
+            steps_copy, units_copy = np.empty(grown, np.int64), np.empty(grown, np.int64)
+            steps_copy[:n_spikes] = spike_steps[:n_spikes]
+            units_copy[:n_spikes] = spike_units[:n_spikes]
+            spike_steps, spike_units = steps_copy, units_copy
+        for _ in range(count):
+            spike_steps[n_spikes] = step
+            spike_units[n_spikes] = unit
+            n_spikes += 1
+    return spike_steps, spike_units, n_spikes
+
+
 @njit(**jit_options())
 def advance(bundle, state, drive, recording, n_steps, spike_steps, spike_units):
     """Run ``n_steps`` steps from ``state.counters[0]``.
 
     Returns ``(status, steps_done, bad_unit, spike_steps, spike_units, n_spikes)``:
     status -1, or 1 when a neuron's state stopped being finite (or left NEST's
-    stability bounds) in the last step done (the state is left as it was then);
+    stability bounds) in step ``steps_done`` (the state is left as it was then);
     the recorded spikes are ``spike_units[:n_spikes]`` at emission steps
     ``spike_steps[:n_spikes]`` (the buffers grow here when full).
     """
     n_units = bundle.n_units
     ring_flat = state.ring
     width = 2 * n_units
-    flags = np.zeros(n_units, np.uint8)
-    fired = np.empty(n_units, np.int64)
+    flags = np.zeros(8 * ((n_units + 7) // 8), np.uint8)  # a whole number of 64-bit words
+    words = flags.view(np.uint64)
+    fired = np.empty(n_units, np.int64)  # the units that spiked in the step, in order
+    counts = np.empty(n_units, np.int64)  # and how many times
     current = drive.current.copy()
     n_spikes = 0
     for k in range(n_steps):
         step = state.counters[0]
         slot = step % bundle.n_slots
-        ring_row = ring_flat[slot * width : (slot + 1) * width]
         for col in range(drive.current_units.shape[0]):  # per-step currents on top of constants
             unit = drive.current_units[col]
             current[unit] = drive.current[unit]
         for col in range(drive.current_units.shape[0]):
             current[drive.current_units[col]] += drive.current_block[k, col]
-        # 1. sources emit and deliver
-        for s in range(bundle.poisson_unit.shape[0]):
-            column = drive.rate_column[s]
-            rate = bundle.poisson_rate[s] if column < 0 else drive.rate_block[k, column]
-            lam = rate * bundle.dt * 1e-3
-            count = poisson_count(state.poisson_rng, s, lam, np.exp(-lam))
-            if count:
-                unit = bundle.poisson_unit[s]
-                deliver(bundle, ring_flat, unit, count, step)
-                if recording.spike_flag[unit]:
-                    for _ in range(count):
-                        spike_steps, spike_units, n_spikes = _record_spike(
-                            spike_steps, spike_units, n_spikes, step, unit
-                        )
-                if recording.rate_slot[unit] >= 0:
-                    recording.rate_counts[k, recording.rate_slot[unit]] += count
-        cursor = state.counters[1]
-        while cursor < bundle.spike_step.shape[0] and bundle.spike_step[cursor] <= step:
-            unit = bundle.spike_unit[cursor]
-            if bundle.spike_step[cursor] == step:
-                deliver(bundle, ring_flat, unit, 1, step)
-                if recording.spike_flag[unit]:
-                    spike_steps, spike_units, n_spikes = _record_spike(
-                        spike_steps, spike_units, n_spikes, step, unit
-                    )
-                if recording.rate_slot[unit] >= 0:
-                    recording.rate_counts[k, recording.rate_slot[unit]] += 1
-            cursor += 1
-        state.counters[1] = cursor
+        # 1. sources emit (and are delivered)
+        n_fired = _emit_sources(bundle, state, drive, k, step, ring_flat, fired, counts)
+        n_sources_fired = n_fired
         # 2. neurons integrate, cross threshold and reset
+        ring_row = ring_flat[slot * width : (slot + 1) * width]
         _update_populations(bundle, state, current, ring_row, flags)
-        # 3. their spikes are delivered (in index order) and recorded
-        n_fired = 0
-        for p in range(bundle.pop_start.shape[0]):
-            for i in range(bundle.pop_start[p], bundle.pop_stop[p]):
-                if flags[i]:
-                    if flags[i] >= UNSTABLE:
-                        return STOPPED_NOT_FINITE, k, i, spike_steps, spike_units, n_spikes
-                    fired[n_fired] = i
-                    n_fired += 1
-        for f in range(n_fired):
-            unit = fired[f]
-            count = np.int64(flags[unit])
-            deliver(bundle, ring_flat, unit, count, step)
-            if recording.spike_flag[unit]:
-                for _ in range(count):
-                    spike_steps, spike_units, n_spikes = _record_spike(
-                        spike_steps, spike_units, n_spikes, step, unit
-                    )
-            if recording.rate_slot[unit] >= 0:
-                recording.rate_counts[k, recording.rate_slot[unit]] += count
-        # 4. state variables, after threshold and reset
+        n_fired, bad_unit = _collect_neurons(flags, words, fired, counts, n_fired)
+        if bad_unit >= 0:
+            return STOPPED_NOT_FINITE, k, bad_unit, spike_steps, spike_units, n_spikes
+        # 3. the neurons' spikes are delivered, in index order
+        for f in range(n_sources_fired, n_fired):
+            deliver(bundle, ring_flat, fired[f], counts[f], step)
+        # 4. recording: spikes, population counts, state variables after threshold and reset
+        spike_steps, spike_units, n_spikes = _record_spikes(
+            recording, fired, counts, n_fired, step, k, spike_steps, spike_units, n_spikes
+        )
         _record_states(recording, state.values, step)
         state.counters[0] = step + 1
     return OK, n_steps, -1, spike_steps, spike_units, n_spikes

@@ -123,11 +123,35 @@ def source_tables(network) -> dict:
     step = np.concatenate(steps) if steps else np.zeros(0, np.int64)
     unit = np.concatenate(spike_units) if spike_units else np.zeros(0, np.int64)
     order = np.argsort(step, kind="stable")
+    mean = (np.concatenate(rates) if rates else np.zeros(0)) * network.dt * 1e-3
     return {
         "poisson_unit": frozen(np.concatenate(units) if units else np.zeros(0), np.int64),
-        "poisson_rate": frozen(np.concatenate(rates) if rates else np.zeros(0), np.float64),
+        **poisson_tables(mean),
         "spike_step": frozen(step[order], np.int64),
         "spike_unit": frozen(unit[order], np.int64),
+    }
+
+
+def poisson_tables(means: np.ndarray) -> dict:
+    """Distribution functions of the Poisson counts per step, one table per distinct mean,
+    each with a guide table (inversion then costs about one comparison)."""
+    from scipy.stats import poisson
+
+    distinct, which = np.unique(means, return_inverse=True)
+    tables, guides = [], []
+    for mean in distinct:
+        last = int(mean + 15.0 * np.sqrt(mean) + 25.0) if mean > 0 else 0  # the tail beyond < 1e-17
+        cdf = poisson.cdf(np.arange(last + 1), mean) if mean > 0 else np.ones(1)
+        cdf[-1] = 1.0  # every uniform number in [0, 1) finds its count
+        tables.append(cdf)
+        cells = np.arange(_kernels.GUIDE) / _kernels.GUIDE
+        guides.append(np.searchsorted(cdf, cells, side="left"))
+    ptr = np.concatenate([[0], np.cumsum([t.size for t in tables])]).astype(np.int64)
+    return {
+        "poisson_table": frozen(which.astype(np.int64)),
+        "table_ptr": frozen(ptr),
+        "table_cdf": frozen(np.concatenate(tables) if tables else np.ones(1)),
+        "table_guide": frozen(np.array(guides, np.int64).reshape(len(tables), _kernels.GUIDE)),
     }
 
 

@@ -1,0 +1,118 @@
+"""The field's standard benchmark networks, built on :class:`snn.Network`.
+
+* :func:`vogels_abbott` — the COBA network of Vogels & Abbott (2005) as Brette et
+  al. (2007) made it a simulator benchmark: 4000 conductance-based LIF neurons,
+  80 % excitatory, 2 % random connectivity, self-sustained irregular activity.
+* :func:`brunel` — Brunel's (2000) sparse network of 12,500 current-based (delta)
+  LIF neurons with relative inhibition ``g`` and external Poisson drive ``eta``
+  (its four regimes: SR, AI, SI fast, SI slow).
+
+Both return the network and a dict of its populations, so that scripts add their
+own recorders; the tests and ``benchmarks/snn_vs_brian2.py`` build Brian2's and
+NEST's versions of the same definitions.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from neurodyn.distributions import Uniform
+from snn.models import LIF, LIFCond
+from snn.network import Network
+
+__all__ = ["BRUNEL_REGIMES", "brunel", "vogels_abbott"]
+
+# Vogels & Abbott (2005) as benchmark 1 (COBA) of Brette et al. (2007), in the definition of
+# PyNN's VAbenchmarks.py (the one run on NEST, NEURON and Brian for that review)
+COBA = {
+    "C_m": 200.0,  # pF (20,000 µm² at 1 µF/cm²)
+    "g_L": 10.0,  # nS: tau_m = 20 ms
+    "E_L": -60.0,
+    "V_th": -50.0,
+    "V_reset": -60.0,
+    "t_ref": 5.0,
+    "E_ex": 0.0,
+    "E_in": -80.0,
+    "tau_syn_ex": 5.0,
+    "tau_syn_in": 10.0,
+}
+COBA_WEIGHTS = (4.0, -51.0)  # nS, excitatory and inhibitory conductance jumps
+COBA_KICK = {"n": 20, "rate": 100.0, "duration": 50.0, "p": 0.01, "weight": 100.0}
+
+
+def vogels_abbott(
+    n: int = 4000,
+    *,
+    dt: float = 0.1,
+    seed=None,
+    p: float = 0.02,
+    delay: float = 0.2,
+    weights: tuple[float, float] = COBA_WEIGHTS,
+) -> tuple[Network, dict]:
+    """The COBA benchmark: ``n`` neurons (80 % excitatory) connected with probability ``p``,
+    delays ``delay`` ms and conductance jumps ``weights`` (nS: excitatory, inhibitory).
+
+    V starts uniform in [V_reset, V_th]; activity is started by 20 Poisson sources at
+    100 Hz during the first 50 ms (each reaching a neuron with probability 0.01,
+    100 nS), after which the network sustains itself.
+    """
+    net = Network(dt=dt, seed=seed)
+    model = LIFCond(**COBA)
+    n_exc = round(0.8 * n)
+    start = Uniform(COBA["V_reset"], COBA["V_th"])
+    exc = net.add_population(n_exc, model, name="exc", V_m=start)
+    inh = net.add_population(n - n_exc, model, name="inh", V_m=start)
+    kick = COBA_KICK
+    course = np.full((1, kick["n"]), kick["rate"])
+    stimulus = net.add_poisson(
+        kick["n"], course, interval=kick["duration"], start=0.0, name="stimulus"
+    )
+    for post in (exc, inh):
+        net.connect(stimulus, post, p=kick["p"], weight=kick["weight"], delay=delay)
+    for pre, weight in ((exc, weights[0]), (inh, weights[1])):
+        for post in (exc, inh):
+            net.connect(pre, post, p=p, weight=weight, delay=delay)
+    return net, {"exc": exc, "inh": inh, "stimulus": stimulus}
+
+
+# Brunel (2000), Fig. 8: (g, eta) of the four regimes
+BRUNEL_REGIMES = {
+    "SR": (3.0, 2.0),  # synchronous regular
+    "AI": (5.0, 2.0),  # asynchronous irregular
+    "SI fast": (6.0, 4.0),  # synchronous irregular, fast oscillation
+    "SI slow": (4.5, 0.9),  # synchronous irregular, slow oscillation
+}
+
+
+def brunel(
+    g: float = 5.0,
+    eta: float = 2.0,
+    *,
+    n_exc: int = 10_000,
+    epsilon: float = 0.1,
+    J: float = 0.1,
+    delay: float = 1.5,
+    dt: float = 0.1,
+    seed=None,
+) -> tuple[Network, dict]:
+    """Brunel's network: ``n_exc`` excitatory and ``n_exc / 4`` inhibitory delta-synapse LIF
+    neurons (τ = 20 ms, θ = 20 mV, V_r = 10 mV, t_ref = 2 ms, rest 0 mV), random
+    connections with probability ``epsilon``, weights J (mV) and -g J, delay D;
+    each neuron also receives C_E = epsilon n_exc external Poisson inputs of rate
+    eta ν_thr, ν_thr = θ / (J C_E τ), as one Poisson source of rate C_E eta ν_thr
+    per neuron. With n_exc = 10,000 it holds 15.6 M recurrent synapses.
+    """
+    net = Network(dt=dt, seed=seed)
+    tau, theta = 20.0, 20.0
+    model = LIF(synapse="delta", E_L=0.0, V_th=theta, V_reset=10.0, tau_m=tau, t_ref=2.0, C_m=250.0)
+    c_exc = round(epsilon * n_exc)
+    external_rate = c_exc * eta * theta / (J * c_exc * tau) * 1e3  # C_E eta nu_thr, Hz
+    exc = net.add_population(n_exc, model, name="exc", V_m=0.0)
+    inh = net.add_population(n_exc // 4, model, name="inh", V_m=0.0)
+    for post in (exc, inh):
+        drive = net.add_poisson(post.n, rate=external_rate, name=f"external_{post.name}")
+        net.connect(drive, post, rule="one_to_one", weight=J, delay=dt)
+    for pre, weight in ((exc, J), (inh, -g * J)):
+        for post in (exc, inh):
+            net.connect(pre, post, p=epsilon, weight=weight, delay=delay, autapses=False)
+    return net, {"exc": exc, "inh": inh}
