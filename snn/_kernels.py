@@ -69,6 +69,12 @@ class NetworkBundle(NamedTuple):
     table_ptr: np.ndarray  # (n_tables + 1,) int64: table t is table_cdf[ptr[t]:ptr[t+1]]
     table_cdf: np.ndarray  # P(count <= n) per step, the last entry of each table 1
     table_guide: np.ndarray  # (n_tables, GUIDE) int64: first n with cdf >= j / GUIDE
+    input_ptr: np.ndarray  # (I + 1,) int64: Poisson input i drives input_units[ptr[i]:ptr[i+1]]
+    input_units: np.ndarray  # (K,) int64 target neurons of the Poisson inputs
+    input_table: np.ndarray  # (I,) int64 table of each input's count per step
+    input_weight: np.ndarray  # (I,) float64 delivered per spike
+    input_channel: np.ndarray  # (I,) int64 receptor offset (0 or n_units)
+    input_delay: np.ndarray  # (I,) int64 delay in steps
     spike_step: np.ndarray  # (M,) int64 emission step of each given spike, sorted
     spike_unit: np.ndarray  # (M,) int64 unit of each given spike
 
@@ -79,7 +85,8 @@ class NetworkState(NamedTuple):
     values: np.ndarray  # (N_VARIABLES, n_units) float64
     refractory: np.ndarray  # (n_units,) int64 steps left
     ring: np.ndarray  # (n_slots * 2 * n_units,) float64: input arriving per step (row) and channel
-    poisson_rng: np.ndarray  # (S,) uint64 xorshift states
+    poisson_rng: np.ndarray  # (S,) uint64 xorshift states of the Poisson sources
+    input_rng: np.ndarray  # (K,) uint64 xorshift states, one per neuron of each Poisson input
     counters: np.ndarray  # (2,) int64: [current step, next given spike]
 
 
@@ -476,7 +483,7 @@ def poisson_count(rng, stream, lam, exp_minus_lam):
     return total
 
 
-GUIDE = 32  # cells of a guide table
+GUIDE = 1024  # cells of a guide table: most hold no step of the distribution function
 
 
 @njit(**INLINE)
@@ -595,6 +602,22 @@ def _emit_sources(bundle, state, drive, k, step, ring_flat, fired, counts):
 
 
 @njit(**HELPER)
+def _poisson_inputs(bundle, state, step, ring_flat):
+    """Each neuron's own Poisson count of this step, times the weight, into its arrival slot."""
+    width = 2 * bundle.n_units
+    for i in range(bundle.input_table.shape[0]):
+        table = bundle.input_table[i]
+        first, weight = bundle.table_ptr[table], bundle.input_weight[i]
+        row = (step + bundle.input_delay[i]) % bundle.n_slots
+        base = row * width + bundle.input_channel[i]
+        for j in range(bundle.input_ptr[i], bundle.input_ptr[i + 1]):
+            count = poisson_from_table(
+                state.input_rng, j, bundle.table_cdf, first, bundle.table_guide, table
+            )
+            ring_flat[base + bundle.input_units[j]] += weight * count
+
+
+@njit(**HELPER)
 def _collect_neurons(flags, words, fired, counts, n_fired):
     """Append the neurons that spiked (their flags) to the step's list, in index order.
     Returns (new length, -1) or (length, the first unit whose state is not finite)."""
@@ -664,6 +687,7 @@ def advance(bundle, state, drive, recording, n_steps, spike_steps, spike_units):
         # 1. sources emit (and are delivered)
         n_fired = _emit_sources(bundle, state, drive, k, step, ring_flat, fired, counts)
         n_sources_fired = n_fired
+        _poisson_inputs(bundle, state, step, ring_flat)
         # 2. neurons integrate, cross threshold and reset
         ring_row = ring_flat[slot * width : (slot + 1) * width]
         _update_populations(bundle, state, current, ring_row, flags)

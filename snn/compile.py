@@ -1,11 +1,10 @@
 """From a network's description to the arrays its kernels run: the bundle and the state.
 
 The synapse table is laid out by source, the order spike delivery reads it in:
-all projections are merged, sorted by (source unit, delay, target channel), and
-cut into segments of equal source and delay. Delivery then streams each
-segment's channels and weights once (measured on Brunel's network, reading
-weights through a by-target index instead costs a cache miss per synapse; see
-``benchmarks/snn_vs_brian2.py``).
+every projection's synapses are placed by a counting sort on their source, each
+source's edges ordered by delay and cut into segments of one delay. Delivery then
+streams each segment's channels and weights once (reading weights through a
+by-target index instead costs a cache miss per synapse on Brunel's network).
 """
 
 from __future__ import annotations
@@ -14,7 +13,8 @@ import numpy as np
 
 from neurodyn.compiled import frozen
 from neurodyn.graph import delay_steps
-from snn import _kernels
+from snn import _build_kernels, _kernels
+from snn._build_kernels import RECEPTOR_BY_SIGN, RECEPTOR_EX, RECEPTOR_IN
 from snn.models import ADEX, IZHIKEVICH, LIF_DELTA, N_COEFFICIENTS, N_VARIABLES
 
 SINGLE_CHANNEL_MODELS = (LIF_DELTA, IZHIKEVICH)  # one input buffer for both signs, as in NEST
@@ -26,6 +26,10 @@ def compile_network(network) -> _kernels.NetworkBundle:
     populations = network.populations
     n_units = network.n_units
     pop_model = np.array([p.model.code for p in populations], np.int64)
+    synapses = synapse_table(network)
+    sources = source_tables(network)
+    longest_input = max((int(d) for d in sources["input_delay"]), default=0)
+    synapses["n_slots"] = max(synapses["n_slots"], longest_input + 1)
     bundle = _kernels.NetworkBundle(
         dt=float(dt),
         n_units=int(n_units),
@@ -38,8 +42,8 @@ def compile_network(network) -> _kernels.NetworkBundle:
         pop_coef=frozen(
             np.array([p.model.coefficients(dt) for p in populations]).reshape(-1, N_COEFFICIENTS)
         ),
-        **synapse_table(network),
-        **source_tables(network),
+        **synapses,
+        **sources,
     )
     return bundle
 
@@ -53,49 +57,46 @@ def _unit_models(network) -> np.ndarray:
 
 
 def synapse_table(network) -> dict:
-    """Segments, channels and delivery weights of every synapse, by source."""
+    """Segments, channels and delivery weights of every synapse, by source (see
+    :mod:`snn._build_kernels`)."""
     n_units, dt = network.n_units, network.dt
     unit_models = _unit_models(network)
-    sources, delays, channels, weights = [], [], [], []
-    for projection in network.projections:
-        graph = projection.graph
-        post = projection.post.start + graph.targets().astype(np.int64)
-        receptors = projection.receptors().astype(np.int64)
-        single = np.isin(unit_models[post], SINGLE_CHANNEL_MODELS)
-        conductance = ~single & (unit_models[post] != _kernels.LIF_EXP)
-        delivered = np.where(conductance & (receptors == 1), -graph.weights, graph.weights)
-        receptors[single] = 0
-        steps = delay_steps(projection._delays, dt, name=f"{projection.name}.delay")
-        sources.append(projection.pre.start + graph.indices.astype(np.int64))
-        delays.append(np.broadcast_to(steps, post.shape))
-        channels.append(receptors * n_units + post)
-        weights.append(delivered)
-    if not sources:
+    projections = [p for p in network.projections if len(p)]
+    if not projections:
         return _empty_synapses(n_units)
-    source = np.concatenate(sources)
-    delay = np.concatenate(delays).astype(np.int64)
-    channel = np.concatenate(channels)
-    weight = np.concatenate(weights)
-    del sources, delays, channels, weights
-    max_delay = int(delay.max()) if delay.size else 1
-    key = (source * (max_delay + 1) + delay) * (2 * n_units) + channel  # < 2^63 for < 10^6 units
-    order = np.argsort(key, kind="stable")
-    del key
-    source, delay = source[order], delay[order]
-    channel = channel[order].astype(np.int32)
-    weight = weight[order]
-    del order
-    starts = np.flatnonzero(np.r_[True, (source[1:] != source[:-1]) | (delay[1:] != delay[:-1])])
-    seg_source = source[starts]
-    seg_ptr = np.searchsorted(seg_source, np.arange(n_units + 1)).astype(np.int64)
-    seg_edges = np.append(starts, source.size).astype(np.int64)
+    counts = np.zeros(n_units + 1, np.int64)
+    for projection in projections:
+        _build_kernels.count_out_edges(projection.graph.indices, projection.pre.start, counts[1:])
+    source_ptr = np.cumsum(counts)
+    n_edges = int(source_ptr[-1])
+    out = (np.empty(n_edges, np.int32), np.empty(n_edges), np.empty(n_edges, np.int32))
+    cursor = source_ptr[:-1].copy()
+    longest = 1
+    for projection in projections:
+        graph = projection.graph
+        steps = delay_steps(projection._delays, dt, name=f"{projection.name}.delay")
+        longest = max(longest, int(steps.max()))
+        per_synapse = steps.astype(np.int32) if steps.ndim else np.zeros(0, np.int32)
+        model = unit_models[projection.post.start]
+        mode = {"ex": RECEPTOR_EX, "in": RECEPTOR_IN, None: RECEPTOR_BY_SIGN}[projection.receptor]
+        _build_kernels.fill_by_source(
+            (graph.indptr, graph.indices, graph.weights),
+            per_synapse,
+            np.int32(steps) if not steps.ndim else np.int32(0),
+            (projection.pre.start, projection.post.start, n_units),
+            (mode, model in SINGLE_CHANNEL_MODELS, model in (_kernels.LIF_COND, ADEX)),
+            cursor,
+            out,
+        )
+    channel, weight, delay = out
+    seg_ptr, seg_edges, seg_delay = _build_kernels.cut_segments(source_ptr, channel, weight, delay)
     return {
         "seg_ptr": frozen(seg_ptr),
         "seg_edges": frozen(seg_edges),
-        "seg_delay": frozen(delay[starts]),
+        "seg_delay": frozen(seg_delay),
         "syn_channel": frozen(channel),
         "syn_weight": frozen(weight),
-        "n_slots": max_delay + 1,
+        "n_slots": longest + 1,
     }
 
 
@@ -123,10 +124,38 @@ def source_tables(network) -> dict:
     step = np.concatenate(steps) if steps else np.zeros(0, np.int64)
     unit = np.concatenate(spike_units) if spike_units else np.zeros(0, np.int64)
     order = np.argsort(step, kind="stable")
-    mean = (np.concatenate(rates) if rates else np.zeros(0)) * network.dt * 1e-3
+    dt, n_units = network.dt, network.n_units
+    source_means = (np.concatenate(rates) if rates else np.zeros(0)) * dt * 1e-3
+    inputs = network.inputs
+    input_means = np.array([i.total_rate * dt * 1e-3 for i in inputs])
+    tables = poisson_tables(np.concatenate([source_means, input_means]))
+    which = tables.pop("poisson_table")
+    codes = _unit_models(network)
+    single = [np.isin(codes[i.target.start], SINGLE_CHANNEL_MODELS) for i in inputs]
+    inhibitory = [(i.receptor == "in") or (i.receptor is None and i.weight < 0) for i in inputs]
+    conductance = [codes[i.target.start] in (_kernels.LIF_COND, ADEX) for i in inputs]
     return {
         "poisson_unit": frozen(np.concatenate(units) if units else np.zeros(0), np.int64),
-        **poisson_tables(mean),
+        "poisson_table": frozen(which[: source_means.size]),
+        **tables,
+        "input_ptr": frozen(np.cumsum([0] + [i.indices.size for i in inputs]), np.int64),
+        "input_units": frozen(
+            np.concatenate([i.target.start + i.indices for i in inputs] or [np.zeros(0)]),
+            np.int64,
+        ),
+        "input_table": frozen(which[source_means.size :]),
+        "input_weight": frozen(
+            [
+                -i.weight if (h and c) else i.weight
+                for i, h, c in zip(inputs, inhibitory, conductance, strict=True)
+            ],
+            np.float64,
+        ),
+        "input_channel": frozen(
+            [0 if s1 or not h else n_units for s1, h in zip(single, inhibitory, strict=True)],
+            np.int64,
+        ),
+        "input_delay": frozen([int(delay_steps(i.delay, dt)) for i in inputs], np.int64),
         "spike_step": frozen(step[order], np.int64),
         "spike_unit": frozen(unit[order], np.int64),
     }
@@ -167,7 +196,8 @@ class State:
     ``values`` (N_VARIABLES, n_units): V (relative to E_L for the current-based
     LIF models), the two synapse variables, a fourth (w, U_m) and the RKF45 step
     size; ``refractory`` steps left; ``ring`` (n_slots, 2 n_units) input arriving
-    in the coming steps; ``poisson_rng`` one xorshift state per Poisson source;
+    in the coming steps; ``poisson_rng`` one xorshift state per Poisson source and
+    ``input_rng`` one per neuron of each Poisson input;
     ``counters`` [current step, next given spike].
     """
 
@@ -176,6 +206,7 @@ class State:
         self.refractory = np.zeros(0, np.int64)
         self.ring = np.zeros((2, 0))
         self.poisson_rng = np.zeros(0, np.uint64)
+        self.input_rng = np.zeros(0, np.uint64)
         self.counters = np.zeros(2, np.int64)
 
     @property
@@ -209,7 +240,12 @@ class State:
 
     def kernel_state(self) -> _kernels.NetworkState:
         return _kernels.NetworkState(
-            self.values, self.refractory, self.ring.reshape(-1), self.poisson_rng, self.counters
+            self.values,
+            self.refractory,
+            self.ring.reshape(-1),
+            self.poisson_rng,
+            self.input_rng,
+            self.counters,
         )
 
 

@@ -214,6 +214,36 @@ def check_receptor_signs(weights: np.ndarray, receptor, owner: str) -> None:
         )
 
 
+class PoissonInput:
+    """Independent Poisson input onto every chosen neuron (``Network.add_poisson_input``).
+
+    Each neuron receives its own ``n`` trains of ``rate`` Hz, drawn as one Poisson
+    count per step of mean ``n rate dt``, each spike of weight ``weight`` arriving
+    ``delay`` ms later: NEST's ``poisson_generator`` connected to a population, or
+    Brian2's ``PoissonInput``. Nothing is stored per spike or per synapse.
+    """
+
+    def __init__(self, target, indices, rate, n, weight, delay, receptor):
+        self.target = target
+        self.indices = indices  # local indices in the target population
+        self.rate = rate
+        self.n = n
+        self.weight = weight
+        self.delay = delay
+        self.receptor = receptor
+
+    @property
+    def total_rate(self) -> float:
+        """Spikes per second arriving at each neuron (n rate)."""
+        return self.n * self.rate
+
+    def __repr__(self) -> str:
+        return (
+            f"PoissonInput({self.target.name!r}, {self.n} x {self.rate:g} Hz, "
+            f"weight {self.weight:g})"
+        )
+
+
 class CurrentInput:
     """A current injected into neurons of a population (``Network.add_current`` and friends).
 

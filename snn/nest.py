@@ -79,6 +79,12 @@ def to_nest(network, *, threads: int = 1, seed: int | None = None) -> NestNetwor
     for group in network.groups:
         nodes[group.name], senders[group.name] = _build_group(nest, network, group)
     _apply_currents(nest, network, nodes)
+    for source in network.inputs:
+        generator = nest.Create("poisson_generator", params={"rate": source.total_rate})
+        targets = nest.NodeCollection(
+            sorted((np.asarray(nodes[source.target.name].tolist())[source.indices]).tolist())
+        )
+        nest.Connect(generator, targets, syn_spec={"weight": source.weight, "delay": source.delay})
     for projection in network.projections:
         pre = np.asarray(senders[projection.pre.name].tolist())[projection.sources()]
         post = np.asarray(nodes[projection.post.name].tolist())[projection.targets()]

@@ -21,6 +21,7 @@ from snn.compile import State, compile_network, initial_step_size
 from snn.elements import (
     CurrentInput,
     Group,
+    PoissonInput,
     PoissonSource,
     Population,
     Projection,
@@ -64,6 +65,7 @@ class Network(Compilable, io.Saveable):
         self.groups: list[Group] = []
         self.projections: list[Projection] = []
         self.currents: list[CurrentInput] = []
+        self.inputs: list[PoissonInput] = []
         self.recorders: list = []
         self._state = State()
         self._n_streams = 0
@@ -227,6 +229,42 @@ class Network(Compilable, io.Saveable):
             indices[order].astype(np.int64),
         )
         return self._add_group(group)
+
+    def add_poisson_input(
+        self,
+        target,
+        rate: float,
+        weight: float,
+        *,
+        n: int = 1,
+        delay: float | None = None,
+        receptor: str | None = None,
+        indices=None,
+    ) -> PoissonInput:
+        """Independent Poisson input onto each neuron of ``target`` (or its ``indices``).
+
+        Every neuron gets its own ``n`` trains of ``rate`` Hz (one Poisson count
+        per step of mean n rate dt), each spike adding ``weight`` after ``delay``
+        ms (default dt): NEST's ``poisson_generator`` connected to a population,
+        Brian2's ``PoissonInput``. Brunel's external drive is one of these. It
+        costs one random draw per neuron and step, and no synapses.
+        """
+        population = self._own(target, "target", (Population,))
+        local = population._local(indices)
+        rate = check_float(rate, "rate", low=0.0, owner="add_poisson_input")
+        weight = check_float(weight, "weight", owner="add_poisson_input")
+        n = check_int(n, "n", low=1, owner="add_poisson_input")
+        delay = self.dt if delay is None else check_float(delay, "delay", low=0.0)
+        delay_steps(delay, self.dt, name="add_poisson_input.delay")
+        if receptor is not None:
+            check_choice(receptor, "receptor", ("ex", "in"), owner="add_poisson_input")
+        check_receptor_signs(np.array([weight]), receptor, "add_poisson_input")
+        source = PoissonInput(population, local, rate, n, weight, delay, receptor)
+        seeds = self._stream().integers(1, 2**63, size=local.size, dtype=np.uint64)
+        self._state.input_rng = np.concatenate([self._state.input_rng, seeds])
+        self.inputs.append(source)
+        self.invalidate()
+        return source
 
     # --- currents ---------------------------------------------------------------------------------
     def add_current(

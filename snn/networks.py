@@ -98,9 +98,10 @@ def brunel(
     """Brunel's network: ``n_exc`` excitatory and ``n_exc / 4`` inhibitory delta-synapse LIF
     neurons (τ = 20 ms, θ = 20 mV, V_r = 10 mV, t_ref = 2 ms, rest 0 mV), random
     connections with probability ``epsilon``, weights J (mV) and -g J, delay D;
-    each neuron also receives C_E = epsilon n_exc external Poisson inputs of rate
-    eta ν_thr, ν_thr = θ / (J C_E τ), as one Poisson source of rate C_E eta ν_thr
-    per neuron. With n_exc = 10,000 it holds 15.6 M recurrent synapses.
+    each neuron also receives its own C_E = epsilon n_exc external Poisson trains of
+    rate eta ν_thr, ν_thr = θ / (J C_E τ) (:meth:`Network.add_poisson_input`, as in
+    Brunel's paper, NEST's example and Brian2's). With n_exc = 10,000 it holds 15.6 M
+    recurrent synapses.
     """
     net = Network(dt=dt, seed=seed)
     tau, theta = 20.0, 20.0
@@ -109,9 +110,8 @@ def brunel(
     external_rate = c_exc * eta * theta / (J * c_exc * tau) * 1e3  # C_E eta nu_thr, Hz
     exc = net.add_population(n_exc, model, name="exc", V_m=0.0)
     inh = net.add_population(n_exc // 4, model, name="inh", V_m=0.0)
-    for post in (exc, inh):
-        drive = net.add_poisson(post.n, rate=external_rate, name=f"external_{post.name}")
-        net.connect(drive, post, rule="one_to_one", weight=J, delay=dt)
+    for post in (exc, inh):  # each neuron its own C_E trains of rate eta nu_thr
+        net.add_poisson_input(post, external_rate / c_exc, J, n=c_exc, delay=delay)
     for pre, weight in ((exc, J), (inh, -g * J)):
         for post in (exc, inh):
             net.connect(pre, post, p=epsilon, weight=weight, delay=delay, autapses=False)

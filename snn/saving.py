@@ -9,7 +9,14 @@ import numpy as np
 
 from neurodyn.graph import CSRGraph
 from neurodyn.record import SpikeMonitor
-from snn.elements import CurrentInput, PoissonSource, Population, Projection, SpikeSource
+from snn.elements import (
+    CurrentInput,
+    PoissonInput,
+    PoissonSource,
+    Population,
+    Projection,
+    SpikeSource,
+)
 from snn.models import MODELS
 from snn.monitors import RateRecorder, SpikeRecorder, StateRecorder
 
@@ -61,6 +68,19 @@ def network_state(network) -> tuple[dict, dict]:
         currents.append(
             {"target": current.target.name, "interval": current.interval, "begin": current.begin}
         )
+    inputs = []
+    for k, source in enumerate(network.inputs):
+        arrays[f"input{k}.indices"] = source.indices
+        inputs.append(
+            {
+                "target": source.target.name,
+                "rate": source.rate,
+                "n": source.n,
+                "weight": source.weight,
+                "delay": source.delay,
+                "receptor": source.receptor,
+            }
+        )
     recorders = [_recorder_state(k, r, arrays) for k, r in enumerate(network.recorders)]
     state = network._state
     arrays |= {
@@ -68,6 +88,7 @@ def network_state(network) -> tuple[dict, dict]:
         "state.refractory": state.refractory,
         "state.ring": state.ring,
         "state.poisson_rng": state.poisson_rng,
+        "state.input_rng": state.input_rng,
         "state.counters": state.counters,
     }
     config = {
@@ -79,6 +100,7 @@ def network_state(network) -> tuple[dict, dict]:
         "groups": groups,
         "projections": projections,
         "currents": currents,
+        "inputs": inputs,
         "recorders": recorders,
     }
     return arrays, config
@@ -166,6 +188,18 @@ def network_from_state(cls, arrays: dict, config: dict):
                 begin=entry["begin"],
             )
         )
+    for k, entry in enumerate(config.get("inputs", [])):
+        network.inputs.append(
+            PoissonInput(
+                network[entry["target"]],
+                arrays[f"input{k}.indices"].astype(np.int64),
+                float(entry["rate"]),
+                int(entry["n"]),
+                float(entry["weight"]),
+                float(entry["delay"]),
+                entry["receptor"],
+            )
+        )
     _restore_state(network, arrays)
     for k, entry in enumerate(config["recorders"]):
         network.recorders.append(_restored_recorder(network, k, entry, arrays))
@@ -185,6 +219,11 @@ def _restore_state(network, arrays: dict) -> None:
     state.refractory = arrays["state.refractory"].astype(np.int64)
     state.ring = ring.astype(np.float64)
     state.poisson_rng = arrays["state.poisson_rng"].astype(np.uint64)
+    n_inputs = sum(i.indices.size for i in network.inputs)
+    input_rng = arrays.get("state.input_rng", np.zeros(0, np.uint64))
+    if input_rng.shape != (n_inputs,):
+        raise ValueError("the Poisson input state does not match the network")
+    state.input_rng = input_rng.astype(np.uint64)
     state.counters = arrays["state.counters"].astype(np.int64)
 
 

@@ -1,0 +1,92 @@
+"""Compiled kernels of the compile stage: the synapse table laid out by source.
+
+A counting sort: count every source's out-edges, then walk each projection once
+(by post neuron, as its CSR graph stores it) and drop every synapse into its
+source's next free place, writing the target channel, the delivered weight and
+the delay in steps. Each source's edges are then ordered by delay (a stable sort
+per source, skipped when all its delays are equal) and cut into segments of one
+delay. Memory is the output arrays and one counter per unit: Brunel's 15.6 M
+synapses compile without the sort keys and permutations a global argsort needs.
+"""
+
+import numpy as np
+from numba import njit
+
+from neurodyn.config import jit_options
+
+RECEPTOR_EX, RECEPTOR_IN, RECEPTOR_BY_SIGN = 0, 1, 2
+
+
+@njit(**jit_options())
+def count_out_edges(indices, pre_start, counts):
+    """counts[pre_start + u] += the number of edges out of pre unit u."""
+    for k in range(indices.shape[0]):
+        counts[pre_start + indices[k]] += 1
+
+
+@njit(**jit_options())
+def fill_by_source(graph, delays, uniform_delay, where, flags, cursor, out):
+    """Place one projection's synapses at their sources' cursors.
+
+    ``graph`` = (indptr, indices, weights) by post neuron; ``delays`` per synapse
+    in steps, or empty with ``uniform_delay``; ``where`` = (pre_start, post_start,
+    n_units); ``flags`` = (receptor mode, single-channel target, conductance
+    target); ``out`` = (channel, weight, delay) arrays by source.
+    """
+    indptr, indices, weights = graph
+    pre_start, post_start, n_units = where
+    receptor_mode, single, conductance = flags
+    channel, weight, delay = out
+    per_synapse = delays.shape[0] > 0
+    for v in range(indptr.shape[0] - 1):
+        target = post_start + v
+        for k in range(indptr[v], indptr[v + 1]):
+            source = pre_start + indices[k]
+            w = weights[k]
+            inhibitory = receptor_mode == RECEPTOR_IN or (
+                receptor_mode == RECEPTOR_BY_SIGN and w < 0
+            )
+            position = cursor[source]
+            cursor[source] = position + 1
+            channel[position] = target if (single or not inhibitory) else n_units + target
+            weight[position] = -w if (conductance and inhibitory) else w
+            delay[position] = delays[k] if per_synapse else uniform_delay
+
+
+@njit(**jit_options())
+def cut_segments(source_ptr, channel, weight, delay):
+    """Order each source's edges by delay (stably) and cut them into one-delay segments.
+
+    Returns (seg_ptr (n_units + 1,), seg_edges (n_segments + 1,), seg_delay (n_segments,)).
+    """
+    n_units = source_ptr.shape[0] - 1
+    n_segments = 0
+    for u in range(n_units):
+        first, last = source_ptr[u], source_ptr[u + 1]
+        mixed = False
+        for e in range(first + 1, last):
+            if delay[e] != delay[first]:
+                mixed = True
+                break
+        if mixed:
+            order = np.argsort(delay[first:last], kind="mergesort") + first
+            channel[first:last] = channel[order].copy()
+            weight[first:last] = weight[order].copy()
+            delay[first:last] = delay[order].copy()
+        for e in range(first, last):
+            if e == first or delay[e] != delay[e - 1]:
+                n_segments += 1
+    seg_ptr = np.zeros(n_units + 1, np.int64)
+    seg_edges = np.empty(n_segments + 1, np.int64)
+    seg_delay = np.empty(n_segments, np.int64)
+    s = 0
+    for u in range(n_units):
+        seg_ptr[u] = s
+        for e in range(source_ptr[u], source_ptr[u + 1]):
+            if e == source_ptr[u] or delay[e] != delay[e - 1]:
+                seg_edges[s] = e
+                seg_delay[s] = delay[e]
+                s += 1
+    seg_ptr[n_units] = s
+    seg_edges[n_segments] = source_ptr[n_units]
+    return seg_ptr, seg_edges, seg_delay
