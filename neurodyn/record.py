@@ -320,7 +320,7 @@ class SpikeMonitor(_Monitor):
             indices,
             self.n_units,
             self.t_start,
-            max(self.t_stop, *times[-1:]),
+            max([self.t_stop, *times[-1:]]),  # no spike yet: the end of the run
             self.time_unit,
         )
 

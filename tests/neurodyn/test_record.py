@@ -116,3 +116,13 @@ def test_state_monitor_rows_in_time_order():
         monitor.append([0.5], [[0, 0]])
     with pytest.raises(ValueError, match="expected shape"):
         monitor.append([2.0], [[0, 0, 0]])
+
+
+def test_a_spike_monitor_without_spikes_gives_an_empty_record():
+    from neurodyn.record import SpikeMonitor
+
+    monitor = SpikeMonitor(4, t_start=2.0)
+    monitor.advance(10.0)
+    record = monitor.record()
+    assert len(record) == 0 and record.t_stop == 10.0
+    assert list(record.rates()) == [0.0] * 4
