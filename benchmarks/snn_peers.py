@@ -92,7 +92,7 @@ def brunel_brian2(net, pops, duration_ms: float, *, g: float, eta: float):
     b2.start_scope()
     b2.defaultclock.dt = net.dt * b2.ms
     tau, theta, v_r, t_ref, J = 20.0, 20.0, 10.0, 2.0, 0.1
-    c_exc = int(round(0.1 * pops["exc"].n))
+    c_exc = round(0.1 * pops["exc"].n)
     nu_ext = eta * theta / (J * c_exc * tau) * 1e3
     groups = {}
     for name in ("exc", "inh"):
@@ -104,7 +104,7 @@ def brunel_brian2(net, pops, duration_ms: float, *, g: float, eta: float):
         group.v = pops[name].get("V_m") * b2.mV
         groups[name] = group
     objects = list(groups.values())
-    for name, group in groups.items():
+    for group in groups.values():
         objects.append(b2.PoissonInput(group, "v", c_exc, nu_ext * b2.Hz, weight=J * b2.mV))
     for pre_name in ("exc", "inh"):
         for post_name in ("exc", "inh"):
