@@ -54,39 +54,60 @@ def fill_by_source(graph, delays, uniform_delay, where, flags, cursor, out):
 
 
 @njit(**jit_options())
-def cut_segments(source_ptr, channel, weight, delay):
-    """Order each source's edges by delay (stably) and cut them into one-delay segments.
+def cut_segments(source_ptr, channel, weight, delay, n_units):
+    """Order each source's edges by (delay, target, receptor), stably, and cut them into
+    one-delay segments. Within a segment the targets then rise, so that threads can
+    split a segment by target range (:func:`split_segments`).
 
     Returns (seg_ptr (n_units + 1,), seg_edges (n_segments + 1,), seg_delay (n_segments,)).
     """
-    n_units = source_ptr.shape[0] - 1
+    n_sources = source_ptr.shape[0] - 1
     n_segments = 0
-    for u in range(n_units):
+    for u in range(n_sources):
         first, last = source_ptr[u], source_ptr[u + 1]
-        mixed = False
-        for e in range(first + 1, last):
-            if delay[e] != delay[first]:
-                mixed = True
-                break
-        if mixed:
-            order = np.argsort(delay[first:last], kind="mergesort") + first
+        key = np.empty(last - first, np.int64)
+        for e in range(first, last):
+            target = channel[e] - n_units if channel[e] >= n_units else channel[e]
+            key[e - first] = (delay[e] * n_units + target) * 2 + (channel[e] >= n_units)
+        if np.any(key[1:] < key[:-1]):
+            order = np.argsort(key, kind="mergesort") + first
             channel[first:last] = channel[order].copy()
             weight[first:last] = weight[order].copy()
             delay[first:last] = delay[order].copy()
         for e in range(first, last):
             if e == first or delay[e] != delay[e - 1]:
                 n_segments += 1
-    seg_ptr = np.zeros(n_units + 1, np.int64)
+    seg_ptr = np.zeros(n_sources + 1, np.int64)
     seg_edges = np.empty(n_segments + 1, np.int64)
     seg_delay = np.empty(n_segments, np.int64)
     s = 0
-    for u in range(n_units):
+    for u in range(n_sources):
         seg_ptr[u] = s
         for e in range(source_ptr[u], source_ptr[u + 1]):
             if e == source_ptr[u] or delay[e] != delay[e - 1]:
                 seg_edges[s] = e
                 seg_delay[s] = delay[e]
                 s += 1
-    seg_ptr[n_units] = s
-    seg_edges[n_segments] = source_ptr[n_units]
+    seg_ptr[n_sources] = s
+    seg_edges[n_segments] = source_ptr[n_sources]
     return seg_ptr, seg_edges, seg_delay
+
+
+@njit(**jit_options())
+def split_segments(seg_edges, channel, n_units, n_parts):
+    """split[s, t]: the first edge of segment s whose target is at least t n_units / n_parts
+    (so thread t delivers split[s, t]:split[s, t + 1], every target in one thread)."""
+    n_segments = seg_edges.shape[0] - 1
+    split = np.empty((n_segments, n_parts + 1), np.int64)
+    for s in range(n_segments):
+        e = seg_edges[s]
+        for t in range(n_parts):
+            bound = (t * n_units) // n_parts
+            while e < seg_edges[s + 1]:
+                target = channel[e] - n_units if channel[e] >= n_units else channel[e]
+                if target >= bound:
+                    break
+                e += 1
+            split[s, t] = e
+        split[s, n_parts] = seg_edges[s + 1]
+    return split

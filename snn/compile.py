@@ -15,7 +15,7 @@ from neurodyn.compiled import frozen
 from neurodyn.graph import delay_steps
 from snn import _build_kernels, _kernels
 from snn._build_kernels import RECEPTOR_BY_SIGN, RECEPTOR_EX, RECEPTOR_IN
-from snn.models import ADEX, IZHIKEVICH, LIF_DELTA, N_COEFFICIENTS, N_VARIABLES
+from snn.models import ADEX, IZHIKEVICH, LIF_COND, LIF_DELTA, N_COEFFICIENTS, N_VARIABLES
 
 SINGLE_CHANNEL_MODELS = (LIF_DELTA, IZHIKEVICH)  # one input buffer for both signs, as in NEST
 
@@ -84,12 +84,14 @@ def synapse_table(network) -> dict:
             per_synapse,
             np.int32(steps) if not steps.ndim else np.int32(0),
             (projection.pre.start, projection.post.start, n_units),
-            (mode, model in SINGLE_CHANNEL_MODELS, model in (_kernels.LIF_COND, ADEX)),
+            (mode, model in SINGLE_CHANNEL_MODELS, model in (LIF_COND, ADEX)),
             cursor,
             out,
         )
     channel, weight, delay = out
-    seg_ptr, seg_edges, seg_delay = _build_kernels.cut_segments(source_ptr, channel, weight, delay)
+    seg_ptr, seg_edges, seg_delay = _build_kernels.cut_segments(
+        source_ptr, channel, weight, delay, n_units
+    )
     return {
         "seg_ptr": frozen(seg_ptr),
         "seg_edges": frozen(seg_edges),
@@ -133,7 +135,7 @@ def source_tables(network) -> dict:
     codes = _unit_models(network)
     single = [np.isin(codes[i.target.start], SINGLE_CHANNEL_MODELS) for i in inputs]
     inhibitory = [(i.receptor == "in") or (i.receptor is None and i.weight < 0) for i in inputs]
-    conductance = [codes[i.target.start] in (_kernels.LIF_COND, ADEX) for i in inputs]
+    conductance = [codes[i.target.start] in (LIF_COND, ADEX) for i in inputs]
     return {
         "poisson_unit": frozen(np.concatenate(units) if units else np.zeros(0), np.int64),
         "poisson_table": frozen(which[: source_means.size]),

@@ -9,6 +9,11 @@ as ``spike_recorder``\\ s and ``multimeter``\\ s. NEST runs one network across
 machines with MPI, so a script that outgrows one machine can hand its network
 over and call :meth:`NestNetwork.run` there.
 
+NEST brings its own OpenMP runtime, which has crashed in processes where Numba's
+OpenMP threading layer already ran; ``to_nest`` warns then. Build NEST networks in
+a process of their own (``Network.save`` here, ``Network.load`` and ``to_nest``
+there), as ``tests/snn/nest_worker.py`` does.
+
 Timing conventions agree: a spike stamped t with delay d arrives at t + d; a
 spike source's spike at t leaves in the step that ends at t. A current that
 starts at t here drives the steps from t on; a NEST current generator's change
@@ -19,6 +24,8 @@ not redrawn, but NEST's Poisson generators draw their own spikes.
 """
 
 from __future__ import annotations
+
+import warnings
 
 import numpy as np
 
@@ -69,6 +76,7 @@ def to_nest(network, *, threads: int = 1, seed: int | None = None) -> NestNetwor
         import nest
     except ImportError as error:  # pragma: no cover - depends on the environment
         raise ImportError("to_nest: needs NEST (pip install nest-simulator)") from error
+    _warn_about_openmp()
     _quiet(nest)
     nest.ResetKernel()
     rng_seed = seed if seed is not None else (network.seed if network.seed is not None else 1)
@@ -97,6 +105,22 @@ def to_nest(network, *, threads: int = 1, seed: int | None = None) -> NestNetwor
             )
     recorders = [_build_recorder(nest, network, r, nodes, senders) for r in network.recorders]
     return NestNetwork(nest, nodes, recorders, network)
+
+
+def _warn_about_openmp() -> None:
+    """NEST bundles its own libgomp; once Numba's OpenMP threading layer has run in the
+    process, NEST's threads have crashed here (segmentation fault)."""
+    from numba.np.ufunc import parallel
+
+    if parallel._is_initialized and parallel._threading_layer == "omp":
+        warnings.warn(
+            "to_nest: Numba's OpenMP threading layer has run in this process, and NEST's own "
+            "OpenMP runtime has crashed beside it; run NEST in a separate process (save the "
+            "network, load it there and call to_nest), or set "
+            "NUMBA_THREADING_LAYER=workqueue before Numba starts",
+            RuntimeWarning,
+            stacklevel=3,
+        )
 
 
 def _quiet(nest) -> None:

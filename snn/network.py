@@ -519,25 +519,32 @@ class Network(Compilable, io.Saveable):
 
 class _Reporter:
     """Progress of a run: ``progress=None`` opens a bar only once the run is expected to
-    last more than ``_AUTO_SECONDS``."""
+    last more than ``_AUTO_SECONDS`` (estimated from the chunks after the first, whose
+    time includes compilation)."""
 
     _AUTO_SECONDS = 3.0
 
     def __init__(self, n_steps: int, progress) -> None:
         self.n_steps = n_steps
-        self.progress = progress
-        self.start = time.perf_counter()
         self.done = 0
+        self.since = None  # (time, steps done) after the first chunk
         self.inner = (
             None if progress is None else Progress(n_steps, progress, desc="snn", unit="step")
         )
+        self.auto = progress is None
 
     def update(self, n: int) -> None:
         self.done += n
+        if not self.auto:
+            self.inner.update(n)
+            return
+        now = time.perf_counter()
+        if self.since is None:
+            self.since = (now, self.done)
+            return
         if self.inner is None:
-            elapsed = time.perf_counter() - self.start
-            remaining = elapsed / max(self.done, 1) * (self.n_steps - self.done)
-            if remaining < self._AUTO_SECONDS:
+            per_step = (now - self.since[0]) / max(self.done - self.since[1], 1)
+            if per_step * (self.n_steps - self.done) < self._AUTO_SECONDS:
                 return
             self.inner = Progress(self.n_steps, True, desc="snn", unit="step")
             self.inner.update(self.done - n)

@@ -48,7 +48,9 @@ def test_segments_group_each_sources_edges_by_delay():
     weight = rng.normal(size=n)
     delay = rng.integers(1, 4, n).astype(np.int32)
     before = set(zip(np.repeat(np.arange(12), degrees), channel, weight, delay, strict=True))
-    seg_ptr, seg_edges, seg_delay = _build_kernels.cut_segments(source_ptr, channel, weight, delay)
+    seg_ptr, seg_edges, seg_delay = _build_kernels.cut_segments(
+        source_ptr, channel, weight, delay, 50
+    )
     after = set()
     for u in range(12):
         delays_seen = []
