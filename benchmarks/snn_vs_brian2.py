@@ -74,7 +74,10 @@ def worker_ours(case: str, threads: int, seed: int) -> dict:
         "run": run,
         "memory MB": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
         "stats": _statistics(
-            {n: (r.times[r.times <= DURATION], r.indices[r.times <= DURATION]) for n, r in recorders.items()},
+            {
+                n: (r.times[r.times <= DURATION], r.indices[r.times <= DURATION])
+                for n, r in recorders.items()
+            },
             pops,
         ),
     }
@@ -131,7 +134,12 @@ def worker_nest(case: str, threads: int, seed: int) -> dict:
         times, indices = handle.spikes(k)
         keep = times <= DURATION
         spikes[name] = (times[keep], indices[keep])
-    return {"build": built - start, "first result": first - start, "run": run, "stats": _statistics(spikes, pops)}
+    return {
+        "build": built - start,
+        "first result": first - start,
+        "run": run,
+        "stats": _statistics(spikes, pops),
+    }
 
 
 def _worker(args) -> None:
@@ -190,7 +198,9 @@ def main() -> None:
           f"{'peer/ours':>9}  rates Hz (exc, inh) and CVs")  # fmt: skip
     for case, threads, simulator, result, ratio in rows:
         stats = result["stats"]
-        summary = ", ".join(f"{name} {rate:.1f} Hz CV {cv:.2f}" for name, (rate, cv) in stats.items())
+        summary = ", ".join(
+            f"{name} {rate:.1f} Hz CV {cv:.2f}" for name, (rate, cv) in stats.items()
+        )
         print(f"{case:7} {threads:>3} {simulator:14} {result['build']:8.2f} "
               f"{result['first result']:8.2f} {result['run']:8.3f} {ratio:9.2f}  {summary}")  # fmt: skip
     if args.json:

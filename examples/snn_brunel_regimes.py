@@ -7,7 +7,7 @@ synchronous irregular with fast (SI fast, 6, 4) and slow oscillations (SI slow,
 4.5, 0.9). Each panel: 50 excitatory neurons over 200 ms and the population rate.
 
     python examples/snn_brunel_regimes.py --out out            # 12,500 neurons, 1.2 s each
-    python examples/snn_brunel_regimes.py --out out --quick    # 2,500 neurons, 300 ms
+    python examples/snn_brunel_regimes.py --out out --quick    # 1,250 neurons, 200 ms
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args()
-    n_exc, duration, window = (2000, 300.0, 100.0) if args.quick else (10_000, 1200.0, 200.0)
+    n_exc, duration, window = (1000, 200.0, 100.0) if args.quick else (10_000, 1200.0, 200.0)
 
     fig, axes = plt.subplots(
         2, 4, figsize=(14, 6), sharex="col", gridspec_kw={"height_ratios": [3, 1]}
