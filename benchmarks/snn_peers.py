@@ -51,7 +51,9 @@ def coba_brian2(net, pops, duration_ms: float, *, method: str = "exponential_eul
         )  # fmt: skip
         group.v = pops[name].get("V_m") * b2.mV
         groups[name] = group
-    kick = b2.PoissonGroup(COBA_KICK["n"], rates=COBA_KICK["rate"] * b2.Hz)
+    # the kick's rate as a TimedArray (network operations do not run in C++ standalone)
+    kick_rate = b2.TimedArray([COBA_KICK["rate"], 0.0] * b2.Hz, dt=COBA_KICK["duration"] * b2.ms)
+    kick = b2.PoissonGroup(COBA_KICK["n"], rates="kick_rate(t)", namespace={"kick_rate": kick_rate})
     objects = [*groups.values(), kick]
     for pre_name in ("stimulus", "exc", "inh"):
         source = kick if pre_name == "stimulus" else groups[pre_name]
@@ -59,15 +61,14 @@ def coba_brian2(net, pops, duration_ms: float, *, method: str = "exponential_eul
             i, j, w, d = _synapses(net, pre_name, post_name)
             variable = "g_ex" if w[0] > 0 else "g_in"
             synapses = b2.Synapses(source, groups[post_name], "w : siemens",
-                                   on_pre=f"{variable}_post += w")  # fmt: skip
+                                   on_pre=f"{variable}_post += w", **_delay(b2, d))  # fmt: skip
             synapses.connect(i=i, j=j)
             synapses.w = np.abs(w) * b2.nS
-            synapses.delay = d * b2.ms
+            if np.ptp(d) > 0:
+                synapses.delay = d * b2.ms
             objects.append(synapses)
     monitors = {name: b2.SpikeMonitor(group) for name, group in groups.items()}
     network = b2.Network(*objects, *monitors.values())
-    if duration_ms > COBA_KICK["duration"]:
-        network.add(_switch_off(b2, kick, COBA_KICK["duration"]))
 
     def run():
         network.run(duration_ms * b2.ms)
@@ -75,13 +76,10 @@ def coba_brian2(net, pops, duration_ms: float, *, method: str = "exponential_eul
     return run, monitors
 
 
-def _switch_off(b2, group, at_ms: float):
-    @b2.network_operation(when="start")
-    def stop(t):
-        if t >= at_ms * b2.ms:
-            group.rates = 0 * b2.Hz
-
-    return stop
+def _delay(b2, delays_ms) -> dict:
+    """One delay for all synapses when they share it: Brian2's homogeneous-delay path
+    (per-synapse delays take its much slower heterogeneous spike queue)."""
+    return {"delay": float(delays_ms[0]) * b2.ms} if np.ptp(delays_ms) == 0 else {}
 
 
 def brunel_brian2(net, pops, duration_ms: float, *, g: float, eta: float):
@@ -110,10 +108,11 @@ def brunel_brian2(net, pops, duration_ms: float, *, g: float, eta: float):
         for post_name in ("exc", "inh"):
             i, j, w, d = _synapses(net, pre_name, post_name)
             synapses = b2.Synapses(groups[pre_name], groups[post_name], "w : volt",
-                                   on_pre="v_post += w")  # fmt: skip
+                                   on_pre="v_post += w", **_delay(b2, d))  # fmt: skip
             synapses.connect(i=i, j=j)
             synapses.w = w * b2.mV
-            synapses.delay = d * b2.ms
+            if np.ptp(d) > 0:
+                synapses.delay = d * b2.ms
             objects.append(synapses)
     monitors = {name: b2.SpikeMonitor(group) for name, group in groups.items()}
     network = b2.Network(*objects, *monitors.values())

@@ -3,16 +3,18 @@
 A counting sort: count every source's out-edges, then walk each projection once
 (by post neuron, as its CSR graph stores it) and drop every synapse into its
 source's next free place, writing the target channel, the delivered weight and
-the delay in steps. Each source's edges are then ordered by delay (a stable sort
-per source, skipped when all its delays are equal) and cut into segments of one
-delay. Memory is the output arrays and one counter per unit: Brunel's 15.6 M
+the delay in steps. Each source's edges are then ordered by (delay, target,
+receptor) — already so, unless delays vary between synapses of one source, and
+then sorted by NumPy in blocks of sources — and cut into segments of one delay. Memory is the output arrays and one counter per unit: Brunel's 15.6 M
 synapses compile without the sort keys and permutations a global argsort needs.
 """
 
 import numpy as np
 from numba import njit
 
-from neurodyn.config import jit_options
+from neurodyn.config import inline_options, jit_options
+
+INLINE = inline_options()
 
 RECEPTOR_EX, RECEPTOR_IN, RECEPTOR_BY_SIGN = 0, 1, 2
 
@@ -54,28 +56,35 @@ def fill_by_source(graph, delays, uniform_delay, where, flags, cursor, out):
 
 
 @njit(**jit_options())
-def cut_segments(source_ptr, channel, weight, delay, n_units):
-    """Order each source's edges by (delay, target, receptor), stably, and cut them into
-    one-delay segments. Within a segment the targets then rise, so that threads can
-    split a segment by target range (:func:`split_segments`).
+def first_unsorted_source(source_ptr, channel, delay, n_units):
+    """The first source whose edges are not in (delay, target, receptor) order, or -1."""
+    for u in range(source_ptr.shape[0] - 1):
+        previous = -1
+        for e in range(source_ptr[u], source_ptr[u + 1]):
+            key = _edge_key(channel[e], delay[e], n_units)
+            if key < previous:
+                return u
+            previous = key
+    return -1
+
+
+@njit(**INLINE)
+def _edge_key(channel, delay, n_units):
+    target = channel - n_units if channel >= n_units else channel
+    return (delay * n_units + target) * 2 + (channel >= n_units)
+
+
+@njit(**jit_options())
+def cut_segments(source_ptr, delay):
+    """Cut each source's edges (in delay order) into runs of one delay.
 
     Returns (seg_ptr (n_units + 1,), seg_edges (n_segments + 1,), seg_delay (n_segments,)).
     """
     n_sources = source_ptr.shape[0] - 1
     n_segments = 0
     for u in range(n_sources):
-        first, last = source_ptr[u], source_ptr[u + 1]
-        key = np.empty(last - first, np.int64)
-        for e in range(first, last):
-            target = channel[e] - n_units if channel[e] >= n_units else channel[e]
-            key[e - first] = (delay[e] * n_units + target) * 2 + (channel[e] >= n_units)
-        if np.any(key[1:] < key[:-1]):
-            order = np.argsort(key, kind="mergesort") + first
-            channel[first:last] = channel[order].copy()
-            weight[first:last] = weight[order].copy()
-            delay[first:last] = delay[order].copy()
-        for e in range(first, last):
-            if e == first or delay[e] != delay[e - 1]:
+        for e in range(source_ptr[u], source_ptr[u + 1]):
+            if e == source_ptr[u] or delay[e] != delay[e - 1]:
                 n_segments += 1
     seg_ptr = np.zeros(n_sources + 1, np.int64)
     seg_edges = np.empty(n_segments + 1, np.int64)

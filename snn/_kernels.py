@@ -284,8 +284,8 @@ def _record_spikes(recording, fired, counts, n_fired, step, k, spike_steps, spik
         if n_spikes + count > spike_steps.shape[0]:
             grown = 2 * spike_steps.shape[0] + count
             steps_copy, units_copy = np.empty(grown, np.int64), np.empty(grown, np.int64)
-            steps_copy[:n_spikes] = spike_steps[:n_spikes]
-            units_copy[:n_spikes] = spike_units[:n_spikes]
+            for j in range(n_spikes):  # loops: slicing pulled in seconds of compilation
+                steps_copy[j], units_copy[j] = spike_steps[j], spike_units[j]
             spike_steps, spike_units = steps_copy, units_copy
         for _ in range(count):
             spike_steps[n_spikes] = step

@@ -89,9 +89,9 @@ def synapse_table(network) -> dict:
             out,
         )
     channel, weight, delay = out
-    seg_ptr, seg_edges, seg_delay = _build_kernels.cut_segments(
-        source_ptr, channel, weight, delay, n_units
-    )
+    if _build_kernels.first_unsorted_source(source_ptr, channel, delay, n_units) >= 0:
+        _sort_edges(source_ptr, channel, weight, delay, n_units)
+    seg_ptr, seg_edges, seg_delay = _build_kernels.cut_segments(source_ptr, delay)
     return {
         "seg_ptr": frozen(seg_ptr),
         "seg_edges": frozen(seg_edges),
@@ -100,6 +100,27 @@ def synapse_table(network) -> dict:
         "syn_weight": frozen(weight),
         "n_slots": longest + 1,
     }
+
+
+def _sort_edges(source_ptr, channel, weight, delay, n_units, block_edges=2_000_000) -> None:
+    """Order every source's edges by (delay, target, receptor), in place; NumPy sorts blocks
+    of whole sources of about ``block_edges`` edges, so memory stays bounded."""
+    n_sources = source_ptr.size - 1
+    first = 0
+    while first < n_sources:
+        last = int(np.searchsorted(source_ptr, source_ptr[first] + block_edges, side="right")) - 1
+        last = min(max(last, first + 1), n_sources)
+        lo, hi = int(source_ptr[first]), int(source_ptr[last])
+        sources = np.repeat(np.arange(first, last), np.diff(source_ptr[first : last + 1]))
+        inhibitory = channel[lo:hi] >= n_units
+        target = channel[lo:hi] - inhibitory * n_units
+        order = np.lexsort((inhibitory, target, delay[lo:hi], sources))
+        channel[lo:hi], weight[lo:hi], delay[lo:hi] = (
+            channel[lo:hi][order],
+            weight[lo:hi][order],
+            delay[lo:hi][order],
+        )
+        first = last
 
 
 def _empty_synapses(n_units: int) -> dict:

@@ -152,14 +152,16 @@ def _build_group(nest, network, group):
             generators = nest.Create("poisson_generator", group.n, params={"rate": 0.0})
             generators.set({"rate": group.rates.tolist()})
         else:
-            times = group.begin + group.interval * np.arange(group.course.shape[0])
+            # the course, then 0 Hz from its end (NEST would hold the last rate)
+            rows = group.course.shape[0]
+            times = group.begin + group.interval * np.arange(rows + 1)
+            rates = np.vstack([group.course, np.zeros((1, group.n))])
+            keep = np.r_[times[1:] > network.dt, True]  # NEST's times must lie after 0
+            times = np.maximum(times[keep], network.dt)
             generators = nest.Create("inhomogeneous_poisson_generator", group.n)
             for j, generator in enumerate(generators):
                 generator.set(
-                    {
-                        "rate_times": np.maximum(times, network.dt).tolist(),
-                        "rate_values": group.course[:, j].tolist(),
-                    }
+                    {"rate_times": times.tolist(), "rate_values": rates[keep, j].tolist()}
                 )
         nest.Connect(generators, parrots, "one_to_one", syn_spec={"delay": network.dt})
         return generators, parrots

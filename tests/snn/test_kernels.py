@@ -39,24 +39,29 @@ def test_poisson_counts_for_changing_rates_have_the_poisson_mean():
         assert abs(np.mean(draws) - mean) < 4 * np.sqrt(mean / 3000)
 
 
-def test_segments_group_each_sources_edges_by_delay():
+def test_segments_group_each_sources_edges_by_delay_and_target():
+    from snn.compile import _sort_edges
+
     rng = np.random.default_rng(2)
     degrees = rng.integers(0, 6, 12)
     source_ptr = np.concatenate([[0], np.cumsum(degrees)]).astype(np.int64)
     n = int(source_ptr[-1])
-    channel = rng.integers(0, 50, n).astype(np.int32)
+    channel = rng.integers(0, 100, n).astype(np.int32)  # 50 units, both receptors
     weight = rng.normal(size=n)
     delay = rng.integers(1, 4, n).astype(np.int32)
     before = set(zip(np.repeat(np.arange(12), degrees), channel, weight, delay, strict=True))
-    seg_ptr, seg_edges, seg_delay = _build_kernels.cut_segments(
-        source_ptr, channel, weight, delay, 50
-    )
+    assert _build_kernels.first_unsorted_source(source_ptr, channel, delay, 50) >= 0
+    _sort_edges(source_ptr, channel, weight, delay, 50, block_edges=7)
+    assert _build_kernels.first_unsorted_source(source_ptr, channel, delay, 50) == -1
+    seg_ptr, seg_edges, seg_delay = _build_kernels.cut_segments(source_ptr, delay)
     after = set()
     for u in range(12):
         delays_seen = []
         for s in range(seg_ptr[u], seg_ptr[u + 1]):
             edges = range(seg_edges[s], seg_edges[s + 1])
             assert all(delay[e] == seg_delay[s] for e in edges)
+            targets = [c % 50 for c in channel[seg_edges[s] : seg_edges[s + 1]]]
+            assert targets == sorted(targets)
             delays_seen.append(seg_delay[s])
             after |= {(u, channel[e], weight[e], delay[e]) for e in edges}
         assert delays_seen == sorted(set(delays_seen))

@@ -314,3 +314,28 @@ def test_bad_recordings_and_runs_name_the_argument():
         net.add_spike_source([0.0])
     with pytest.raises(ValueError, match=r"add_poisson\.rate"):
         net.add_poisson(3, rate=[1.0, 2.0])
+
+
+def test_threads_give_the_serial_results_bit_for_bit():
+    """Neuron blocks, Poisson-input blocks and delivery by target range over two threads:
+    every spike and every sample equal to the single-threaded run."""
+    import numba
+
+    if numba.config.NUMBA_NUM_THREADS < 2:
+        pytest.skip("needs two threads")
+    results = []
+    for threads in (1, 2):
+        net, exc, _ = _small(seed=13)
+        net.add_population(300, snn.AdEx(), name="adex")
+        net.connect(exc, net["adex"], p=0.5, weight=30.0)
+        net.threads = threads
+        spikes = [net.record_spikes(group) for group in net.groups]
+        trace = net.record_state(net["adex"], "w", indices=np.arange(0, 300, 7))
+        net.run(60.0, **QUIET)
+        results.append(([s.times for s in spikes], [s.indices for s in spikes], trace.values))
+    assert sum(len(t) for t in results[0][0]) > 200
+    for serial, threaded in zip(results[0], results[1], strict=True):
+        for a, b in (
+            zip(serial, threaded, strict=True) if isinstance(serial, list) else [(serial, threaded)]
+        ):
+            np.testing.assert_array_equal(a, b)
