@@ -13,13 +13,18 @@ import numpy as np
 
 
 def _synapses(net, pre_name, post_name):
-    """(i, j, weight, delay) of every synapse from group ``pre_name`` to ``post_name``."""
+    """(i, j, weight, delay) of every synapse from group ``pre_name`` to ``post_name``,
+    ordered by pre-synaptic neuron as Brian2's own ``connect`` creates them (in the
+    projections' by-target order Brian2 reads every synapse of a spike from another
+    cache line: 4x slower on Brunel's network)."""
     parts = [
         (p.sources(), p.targets(), np.array(p.weights), p.delays)
         for p in net.projections
         if p.pre.name == pre_name and p.post.name == post_name
     ]
-    return tuple(np.concatenate(x) for x in zip(*parts, strict=True))
+    i, j, w, d = (np.concatenate(x) for x in zip(*parts, strict=True))
+    order = np.lexsort((j, i))
+    return i[order], j[order], w[order], d[order]
 
 
 def coba_brian2(net, pops, duration_ms: float, *, method: str = "exponential_euler"):

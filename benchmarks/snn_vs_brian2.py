@@ -61,6 +61,7 @@ def worker_ours(case: str, threads: int, seed: int) -> dict:
     numba.set_num_threads(threads)
     start = time.perf_counter()
     net, pops = _network(case, seed)
+    net.threads = threads
     built = time.perf_counter()
     recorders = {name: net.record_spikes(pops[name]) for name in ("exc", "inh")}
     net.compile()

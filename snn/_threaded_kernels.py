@@ -1,17 +1,15 @@
 """The clock driver's step spread over threads, bit-identical to the serial kernel.
 
-Three phases of a step run in parallel, each split so that no two threads write
-one place and every sum is taken in the serial order:
-
-* the neuron update, over blocks of neurons (every neuron is independent);
-* the Poisson inputs, over blocks of their target neurons (one stream per neuron);
-* spike delivery, over ranges of *target* neurons: every thread walks the whole
-  list of the step's spikes and adds only the synapses onto its own targets
-  (``ThreadPlan.seg_split`` cuts each segment, whose targets rise, into one run per
-  thread), so each input channel receives its weights in the serial order.
-
-Everything else (sources, collecting spikes, recording) stays serial. This module
-is compiled only when a network runs with ``threads > 1``.
+Thread t owns the neurons ``bounds[t]:bounds[t + 1]`` and everything written for
+them, so no two threads write one place and every input is summed in the serial
+order. One parallel region per step does, in each thread: the delivery of the
+previous step's spikes onto its neurons (every thread walks the whole list of
+spikes; ``ThreadPlan.seg_split`` cuts each segment, whose targets rise, into one
+run per thread), the Poisson inputs onto its neurons (one stream per neuron), and
+the update of its neurons. Sources, collecting spikes and recording stay serial.
+One region per step, not one per phase: each region costs a few microseconds to
+open, which four per step made felt. This module is compiled only when a network
+runs with ``threads > 1``.
 """
 
 from typing import NamedTuple
@@ -37,93 +35,102 @@ PARALLEL = jit_options(parallel=True)
 
 
 class ThreadPlan(NamedTuple):
-    """How the work of a step is split over ``n_parts`` threads."""
+    """How a step is split over threads: thread t owns the neurons (and input channels)
+    ``bounds[t]:bounds[t + 1]``."""
 
-    work_pop: np.ndarray  # (W,) int64 population of each block of neurons
-    work_start: np.ndarray  # (W,) int64 first neuron of the block
-    work_stop: np.ndarray  # (W,) int64 one past its last
-    seg_split: np.ndarray  # (n_segments, n_parts + 1) int64 (see the module docstring)
-    input_block: int  # target neurons of a Poisson input per parallel item
-
-
-@njit(**PARALLEL)
-def update_parallel(work_pop, work_start, work_stop, pop_model, pop_coef, pop_refractory, dt,
-                    n_units, values, refractory, ring_row, current, flags):  # fmt: skip
-    for w in prange(work_pop.shape[0]):
-        p = work_pop[w]
-        update_range(
-            pop_model[p], pop_coef[p], pop_refractory[p], dt, work_start[w], work_stop[w],
-            n_units, values, refractory, ring_row, current, flags,
-        )  # fmt: skip
+    bounds: np.ndarray  # (n_parts + 1,) int64 unit ranges of the threads
+    seg_split: np.ndarray  # (n_segments, n_parts + 1) int64 per-thread runs of each segment
+    input_split: np.ndarray  # (n_inputs, n_parts + 1) int64 per-thread runs of each input
 
 
 @njit(**PARALLEL)
-def deliver_parallel(fired, counts, n_fired, seg_ptr, seg_delay, seg_split, channel, weight,
-                     n_slots, width, step, ring):  # fmt: skip
+def _parallel_phase(b, state_values, refractory, input_rng, ring, fired, counts, n_fired,
+                    step, deliver, current, flags, plan_bounds, seg_split, input_split):  # fmt: skip
+    """One parallel region per step: thread t delivers the previous step's spikes onto its
+    neurons, adds this step's Poisson inputs to them, and advances them. Every write lands
+    on the thread's own neurons, in the serial order."""
+    width = 2 * b.n_units
+    slot = step % b.n_slots
+    for part in prange(plan_bounds.shape[0] - 1):
+        if deliver:
+            _deliver_part(b, fired, counts, n_fired, step - 1, seg_split, part, width, ring)
+        for i in range(b.input_table.shape[0]):
+            table = b.input_table[i]
+            base = ((step + b.input_delay[i]) % b.n_slots) * width + b.input_channel[i]
+            for j in range(input_split[i, part], input_split[i, part + 1]):
+                count = poisson_from_table(
+                    input_rng, j, b.table_cdf, b.table_ptr[table], b.table_guide, table
+                )
+                ring[base + b.input_units[j]] += b.input_weight[i] * count
+        lo, hi = plan_bounds[part], plan_bounds[part + 1]
+        for p in range(b.pop_start.shape[0]):
+            start, stop = max(b.pop_start[p], lo), min(b.pop_stop[p], hi)
+            if start < stop:
+                update_range(
+                    b.pop_model[p], b.pop_coef[p], b.pop_refractory[p], b.dt, start, stop,
+                    b.n_units, state_values, refractory, ring[slot * width : (slot + 1) * width],
+                    current, flags,
+                )  # fmt: skip
+
+
+@njit(**jit_options())
+def _deliver_part(b, fired, counts, n_fired, step, seg_split, part, width, ring):
+    """The spikes of ``step`` onto the targets of thread ``part``."""
+    for f in range(n_fired):
+        unit, multiplicity = fired[f], counts[f]
+        for s in range(b.seg_ptr[unit], b.seg_ptr[unit + 1]):
+            base = np.uintp(((step + b.seg_delay[s]) % b.n_slots) * width)
+            first, last = np.uintp(seg_split[s, part]), np.uintp(seg_split[s, part + 1])
+            if multiplicity == 1:
+                for e in range(first, last):
+                    ring[base + np.uintp(b.syn_channel[e])] += b.syn_weight[e]
+            else:
+                for e in range(first, last):
+                    ring[base + np.uintp(b.syn_channel[e])] += b.syn_weight[e] * multiplicity
+
+
+@njit(**PARALLEL)
+def _deliver_parallel(b, fired, counts, n_fired, step, seg_split, ring):
     for part in prange(seg_split.shape[1] - 1):
-        for f in range(n_fired):
-            unit, multiplicity = fired[f], counts[f]
-            for s in range(seg_ptr[unit], seg_ptr[unit + 1]):
-                base = np.uintp(((step + seg_delay[s]) % n_slots) * width)
-                first, last = np.uintp(seg_split[s, part]), np.uintp(seg_split[s, part + 1])
-                if multiplicity == 1:
-                    for e in range(first, last):
-                        ring[base + np.uintp(channel[e])] += weight[e]
-                else:
-                    for e in range(first, last):
-                        ring[base + np.uintp(channel[e])] += weight[e] * multiplicity
-
-
-@njit(**PARALLEL)
-def inputs_parallel(input_ptr, input_units, input_table, input_weight, input_channel,
-                    input_delay, table_ptr, table_cdf, table_guide, n_slots, width, step,
-                    block, input_rng, ring):  # fmt: skip
-    for i in range(input_table.shape[0]):  # inputs in order: one neuron may have several
-        table = input_table[i]
-        first, weight = table_ptr[table], input_weight[i]
-        base = ((step + input_delay[i]) % n_slots) * width + input_channel[i]
-        start, stop = input_ptr[i], input_ptr[i + 1]
-        for b in prange((stop - start + block - 1) // block):
-            for j in range(start + b * block, min(start + (b + 1) * block, stop)):
-                count = poisson_from_table(input_rng, j, table_cdf, first, table_guide, table)
-                ring[base + input_units[j]] += weight * count
+        _deliver_part(b, fired, counts, n_fired, step, seg_split, part, 2 * b.n_units, ring)
 
 
 @njit(**jit_options())
 def advance_threaded(bundle, state, drive, recording, n_steps, spike_steps, spike_units, plan):
-    """:func:`snn._kernels.advance` with the update, the Poisson inputs and the delivery
-    spread over threads; the same results, bit for bit."""
+    """:func:`snn._kernels.advance` over threads, one parallel region per step (the
+    delivery of a step's spikes joins the next step's region); the same results, bit for
+    bit. The last step's spikes are delivered before returning."""
     b, work = bundle, _workspace(bundle, drive)
-    width = 2 * b.n_units
+    previous = _spike_buffers(b.n_units)  # the last step's spikes, to be delivered
+    n_previous = 0
     n_spikes = 0
     for k in range(n_steps):
         step = state.counters[0]
-        slot = step % b.n_slots
         _step_currents(drive, k, work.current)
-        inputs_parallel(
-            b.input_ptr, b.input_units, b.input_table, b.input_weight, b.input_channel,
-            b.input_delay, b.table_ptr, b.table_cdf, b.table_guide, b.n_slots, width, step,
-            plan.input_block, state.input_rng, state.ring,
-        )  # fmt: skip
         n_fired = _emit_sources(b, state, drive, k, step, work.fired, work.counts)
-        ring_row = state.ring[slot * width : (slot + 1) * width]
-        update_parallel(
-            plan.work_pop, plan.work_start, plan.work_stop, b.pop_model, b.pop_coef,
-            b.pop_refractory, b.dt, b.n_units, state.values, state.refractory, ring_row,
-            work.current, work.flags,
+        _parallel_phase(
+            b, state.values, state.refractory, state.input_rng, state.ring, previous[0],
+            previous[1], n_previous, step, k > 0, work.current, work.flags, plan.bounds,
+            plan.seg_split, plan.input_split,
         )  # fmt: skip
         n_fired, bad_unit = _collect_neurons(
             work.flags, work.words, work.fired, work.counts, n_fired
         )
         if bad_unit >= 0:
             return STOPPED_NOT_FINITE, k, bad_unit, spike_steps, spike_units, n_spikes
-        deliver_parallel(
-            work.fired, work.counts, n_fired, b.seg_ptr, b.seg_delay, plan.seg_split,
-            b.syn_channel, b.syn_weight, b.n_slots, width, step, state.ring,
-        )  # fmt: skip
         spike_steps, spike_units, n_spikes = _record_spikes(
             recording, work.fired, work.counts, n_fired, step, k, spike_steps, spike_units, n_spikes
         )
         _record_states(recording, state.values, step)
+        for f in range(n_fired):  # this step's spikes wait for the next region
+            previous[0][f], previous[1][f] = work.fired[f], work.counts[f]
+        n_previous = n_fired
         state.counters[0] = step + 1
+    _deliver_parallel(b, previous[0], previous[1], n_previous, state.counters[0] - 1,
+                      plan.seg_split, state.ring)  # fmt: skip
     return OK, n_steps, -1, spike_steps, spike_units, n_spikes
+
+
+@njit(**jit_options())
+def _spike_buffers(n_units):
+    return np.empty(n_units, np.int64), np.empty(n_units, np.int64)

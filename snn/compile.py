@@ -279,23 +279,19 @@ def initial_step_size(model, dt: float) -> float:
 
 def thread_plan(bundle, n_parts: int):
     """How :func:`snn._threaded_kernels.advance_threaded` splits a step over ``n_parts``
-    threads: neuron blocks, per-thread runs of every segment, Poisson input blocks."""
+    threads: equal ranges of units, and each segment's and each Poisson input's run
+    of targets inside every range."""
     from snn._threaded_kernels import ThreadPlan
 
-    pops, starts, stops = [], [], []
-    for p, (first, last) in enumerate(zip(bundle.pop_start, bundle.pop_stop, strict=True)):
-        size = max(256, -(-(last - first) // n_parts))  # at least 256 neurons a block
-        for start in range(first, last, size):
-            pops.append(p)
-            starts.append(start)
-            stops.append(min(start + size, last))
-    sizes = np.diff(bundle.input_ptr)
+    bounds = (np.arange(n_parts + 1) * bundle.n_units) // n_parts
+    input_split = np.empty((bundle.input_table.size, n_parts + 1), np.int64)
+    for i in range(bundle.input_table.size):
+        first, last = bundle.input_ptr[i], bundle.input_ptr[i + 1]
+        input_split[i] = first + np.searchsorted(bundle.input_units[first:last], bounds)
     return ThreadPlan(
-        np.array(pops, np.int64),
-        np.array(starts, np.int64),
-        np.array(stops, np.int64),
+        bounds.astype(np.int64),
         _build_kernels.split_segments(
             bundle.seg_edges, bundle.syn_channel, bundle.n_units, n_parts
         ),
-        max(256, -(-int(sizes.max(initial=0)) // n_parts)),
+        input_split,
     )

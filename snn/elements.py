@@ -9,8 +9,6 @@ to the group (0 .. n-1).
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 
 from neurodyn._validation import as_float_array
@@ -285,7 +283,3 @@ class CurrentInput:
         out = np.zeros((times.size, self.indices.size))
         out[inside] = self.values[rows[inside]]
         return out
-
-
-def is_number(value) -> bool:
-    return np.ndim(value) == 0 and not callable(value) and math.isfinite(float(value))

@@ -271,7 +271,7 @@ class Network(Compilable, io.Saveable):
         costs one random draw per neuron and step, and no synapses.
         """
         population = self._own(target, "target", (Population,))
-        local = population._local(indices)
+        local = np.unique(population._local(indices))  # each neuron once, in order
         rate = check_float(rate, "rate", low=0.0, owner="add_poisson_input")
         weight = check_float(weight, "weight", owner="add_poisson_input")
         n = check_int(n, "n", low=1, owner="add_poisson_input")
@@ -482,7 +482,7 @@ class Network(Compilable, io.Saveable):
         drive = drive_for(self, chunk)
         recording, collect = recording_for(self, chunk)
         capacity = max(1024, getattr(self, "_spike_capacity", 1024))
-        status, done, bad_unit, steps, units, n_spikes = _kernels.advance(
+        arguments = (
             bundle,
             self._state.kernel_state(),
             drive,
@@ -491,6 +491,11 @@ class Network(Compilable, io.Saveable):
             np.empty(capacity, np.int64),
             np.empty(capacity, np.int64),
         )
+        if self.threads == 1:
+            result = _kernels.advance(*arguments)
+        else:
+            result = self._advance_threaded(bundle, arguments)
+        status, done, bad_unit, steps, units, n_spikes = result
         self._spike_capacity = max(capacity, 2 * n_spikes)
         collect(steps[:n_spikes], units[:n_spikes], done + (status != _kernels.OK))
         if status != _kernels.OK:

@@ -333,6 +333,9 @@ def test_threads_give_the_serial_results_bit_for_bit():
         trace = net.record_state(net["adex"], "w", indices=np.arange(0, 300, 7))
         net.run(60.0, **QUIET)
         results.append(([s.times for s in spikes], [s.indices for s in spikes], trace.values))
+    from snn._threaded_kernels import advance_threaded
+
+    assert advance_threaded.signatures  # the threaded kernel did run
     assert sum(len(t) for t in results[0][0]) > 200
     for serial, threaded in zip(results[0], results[1], strict=True):
         for a, b in (
