@@ -62,7 +62,10 @@ def main() -> None:
         axes[1].plot(recorder.times, recorder.smoothed(5.0), color=color, lw=1, label=name)
     axes[1].set_ylabel("population rate (Hz)\n5 ms window")
     axes[1].legend(loc="upper right", frameon=False)
-    axes[2].plot(traces["V_m"].times, traces["V_m"].values[:, 0], color="black", lw=0.8)
+    axes[0].set_xlabel("")
+    (v_line,) = axes[2].plot(
+        traces["V_m"].times, traces["V_m"].values[:, 0], color="black", lw=0.8, label="V_m"
+    )
     axes[2].set_ylabel("V_m of neuron 0 (mV)")
     twin = axes[2].twinx()
     twin.plot(
@@ -72,7 +75,10 @@ def main() -> None:
         traces["g_in"].times, traces["g_in"].values[:, 0], color="tab:blue", lw=0.6, label="g_in"
     )
     twin.set_ylabel("conductance (nS)")
-    twin.legend(loc="upper right", frameon=False)
+    lines = [v_line, *twin.get_lines()]
+    twin.legend(
+        lines, [line.get_label() for line in lines], loc="upper right", frameon=False, ncol=3
+    )
     axes[2].set_xlabel("time (ms)")
     axes[2].set_xlim(0, duration)
     fig.tight_layout()
