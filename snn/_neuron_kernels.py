@@ -30,6 +30,15 @@ SPIKED, UNSTABLE, NOT_FINITE = 1, 254, 255  # neuron flags (1..253: spikes in th
 # left as it is (never reset), so that the caller can name the variable.
 
 
+@njit(**INLINE)
+def _fire(y, r, finite, v_th, v_reset, refractory_steps):
+    """Threshold and reset: (V, refractory count, flag) at the end of a step. A state that
+    is not finite is flagged and kept, never reset."""
+    spike = (y >= v_th) & finite
+    flag = np.uint8(spike) if finite else np.uint8(NOT_FINITE)
+    return (v_reset if spike else y), (refractory_steps if spike else r), flag
+
+
 @njit(**HELPER)
 def lif_delta(
     c, refractory_steps, dt, start, stop, n_units, values, refractory, ring_row, current, flags
@@ -49,11 +58,9 @@ def lif_delta(
         free = r == 0
         y = integrated if free else y
         r = r if free else r - 1
-        finite = y - y == 0.0
-        spike = (y >= v_th) & finite
-        voltage[i] = v_reset if spike else y
-        refractory[i] = refractory_steps if spike else r
-        flags[i] = np.uint8(spike) if finite else np.uint8(NOT_FINITE)
+        voltage[i], refractory[i], flags[i] = _fire(
+            y, r, y - y == 0.0, v_th, v_reset, refractory_steps
+        )
 
 
 @njit(**HELPER)
@@ -79,11 +86,9 @@ def lif_delta_keeping_input(
         else:
             held[i] += arriving * np.exp(-r * dt_over_tau)
             r -= 1
-        finite = y - y == 0.0
-        spike = (y >= v_th) & finite
-        voltage[i] = v_reset if spike else y
-        refractory[i] = refractory_steps if spike else r
-        flags[i] = np.uint8(spike) if finite else np.uint8(NOT_FINITE)
+        voltage[i], refractory[i], flags[i] = _fire(
+            y, r, y - y == 0.0, v_th, v_reset, refractory_steps
+        )
 
 
 @njit(**HELPER)
@@ -108,10 +113,7 @@ def lif_exp(
         ring_row[inhibitory + i] = 0.0
         syn_ex[i], syn_in[i] = i_ex, i_in
         finite = (y - y == 0.0) & (i_ex - i_ex == 0.0) & (i_in - i_in == 0.0)
-        spike = (y >= v_th) & finite
-        voltage[i] = v_reset if spike else y
-        refractory[i] = refractory_steps if spike else r
-        flags[i] = np.uint8(spike) if finite else np.uint8(NOT_FINITE)
+        voltage[i], refractory[i], flags[i] = _fire(y, r, finite, v_th, v_reset, refractory_steps)
 
 
 @njit(**HELPER)
@@ -153,11 +155,10 @@ def lif_cond(
         cond_in[i] = gi_full + ring_row[inhibitory + i]
         ring_row[i] = 0.0
         ring_row[inhibitory + i] = 0.0
-        finite = y - y == 0.0
-        spike = (y >= v_th) & finite & (not held)
-        voltage[i] = v_reset if spike else y
-        refractory[i] = refractory_steps if spike else r
-        flags[i] = np.uint8(spike) if finite else np.uint8(NOT_FINITE)
+        # the threshold is not checked while refractory (V is V_reset then anyway)
+        voltage[i], refractory[i], flags[i] = _fire(
+            y, r, y - y == 0.0, v_th, v_reset, refractory_steps
+        )
 
 
 @njit(**HELPER)

@@ -109,11 +109,7 @@ class PoissonSource(Group):
         """Rates (Hz) at the start times of steps, shape (len(times), n)."""
         if self.course is None:
             return np.broadcast_to(self.rates, (times.size, self.n))
-        rows = np.floor((times - self.begin) / self.interval + 1e-9).astype(np.int64)
-        inside = (rows >= 0) & (rows < self.course.shape[0])
-        out = np.zeros((times.size, self.n))
-        out[inside] = self.course[rows[inside]]
-        return out
+        return sample_rows(self.course, self.begin, self.interval, times)
 
 
 class SpikeSource(Group):
@@ -278,8 +274,14 @@ class CurrentInput:
 
     def values_at(self, times: np.ndarray) -> np.ndarray:
         """Sampled current (pA) at step start times, shape (len(times), n)."""
-        rows = np.floor((times - self.begin) / self.interval + 1e-9).astype(np.int64)
-        inside = (rows >= 0) & (rows < self.values.shape[0])
-        out = np.zeros((times.size, self.indices.size))
-        out[inside] = self.values[rows[inside]]
-        return out
+        return sample_rows(self.values, self.begin, self.interval, times)
+
+
+def sample_rows(course: np.ndarray, begin: float, interval: float, times: np.ndarray):
+    """Row r of ``course`` (T, n) holds for [begin + r interval, begin + (r + 1) interval):
+    its value at each of ``times`` (ms), zero outside, shape (len(times), n)."""
+    rows = np.floor((times - begin) / interval + 1e-9).astype(np.int64)
+    inside = (rows >= 0) & (rows < course.shape[0])
+    out = np.zeros((times.size, course.shape[1]))
+    out[inside] = course[rows[inside]]
+    return out

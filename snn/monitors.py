@@ -20,7 +20,25 @@ from neurodyn.record import SpikeMonitor, SpikeRecord, StateMonitor, StateRecord
 __all__ = ["RateRecorder", "SpikeRecorder", "StateRecorder"]
 
 
-class SpikeRecorder:
+class _Recorder:
+    """What every recorder shares: a core monitor, its frozen record, times, Neo."""
+
+    monitor: SpikeMonitor | StateMonitor
+
+    def record(self):
+        """The data so far as a frozen record (:mod:`neurodyn.record`)."""
+        return self.monitor.record()
+
+    @property
+    def times(self) -> np.ndarray:
+        return self.record().times
+
+    def to_neo(self):
+        """The record as a Neo object (requires neo)."""
+        return self.record().to_neo()
+
+
+class SpikeRecorder(_Recorder):
     """Spikes of a population or source group: ``times`` (ms) and local ``indices``."""
 
     def __init__(self, group, t_start: float) -> None:
@@ -30,10 +48,6 @@ class SpikeRecorder:
     def record(self) -> SpikeRecord:
         """The spikes so far as a frozen :class:`~neurodyn.record.SpikeRecord`."""
         return self.monitor.record()
-
-    @property
-    def times(self) -> np.ndarray:
-        return self.record().times
 
     @property
     def indices(self) -> np.ndarray:
@@ -46,15 +60,11 @@ class SpikeRecorder:
         """Mean rate of each unit in Hz over the recorded time, shape (n,)."""
         return self.record().rates()
 
-    def to_neo(self):
-        """A ``neo`` SpikeTrainList (requires neo)."""
-        return self.record().to_neo()
-
     def __repr__(self) -> str:
         return f"SpikeRecorder({self.group.name!r}, {len(self)} spikes)"
 
 
-class StateRecorder:
+class StateRecorder(_Recorder):
     """A state variable of chosen neurons, sampled every ``interval`` ms.
 
     ``times`` (T,) ms and ``values`` (T, n) in the variable's unit.
@@ -82,16 +92,8 @@ class StateRecorder:
         return self.monitor.record()
 
     @property
-    def times(self) -> np.ndarray:
-        return self.record().times
-
-    @property
     def values(self) -> np.ndarray:
         return self.record().values
-
-    def to_neo(self):
-        """A ``neo.AnalogSignal`` (requires neo)."""
-        return self.record().to_neo()
 
     def __repr__(self) -> str:
         return (
@@ -100,7 +102,7 @@ class StateRecorder:
         )
 
 
-class RateRecorder:
+class RateRecorder(_Recorder):
     """The population rate: spikes per step divided by n dt, in Hz (``times`` are the
     ends of the steps). :meth:`smoothed` averages it over a window."""
 
@@ -108,13 +110,6 @@ class RateRecorder:
         self.group = group
         self.dt = dt
         self.monitor = StateMonitor(1, variable="rate", unit="Hz", time_unit="ms", interval=dt)
-
-    def record(self) -> StateRecord:
-        return self.monitor.record()
-
-    @property
-    def times(self) -> np.ndarray:
-        return self.record().times
 
     @property
     def rate(self) -> np.ndarray:

@@ -211,7 +211,7 @@ def test_errors(rng):
     with pytest.raises(NotFittedError, match="fit"):
         esn.predict(np.zeros((5, 1)))
     with pytest.raises(ValueError, match="washout"):
-        ESN(20, washout=10).fit(np.zeros((10, 1)), np.zeros((10, 1)))
+        ESN(20, washout=10, seed=0).fit(np.zeros((10, 1)), np.zeros((10, 1)))
     with pytest.raises(ValueError, match="sequences"):
         esn.fit([np.zeros((5, 1))], [np.zeros((5, 1)), np.zeros((5, 1))])
     with pytest.raises(ValueError, match="NaN"):

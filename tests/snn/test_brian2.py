@@ -2,7 +2,7 @@
 initial state; Brian2's numpy target, so no compilation): rates and ISI CVs agree within
 the seed-to-seed spread. Skipped when Brian2 is not installed."""
 
-import sys
+import importlib.util
 from pathlib import Path
 
 import numpy as np
@@ -11,8 +11,24 @@ import pytest
 from snn.networks import brunel, vogels_abbott
 
 b2 = pytest.importorskip("brian2")
-sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
-from snn_peers import brunel_brian2, coba_brian2, spike_statistics  # noqa: E402
+
+
+def _peers():
+    """benchmarks/snn_peers.py, loaded by path (the benchmarks folder is not a package, and
+    putting it on sys.path would shadow the families: it holds a hopfield.py)."""
+    path = Path(__file__).resolve().parents[2] / "benchmarks" / "snn_peers.py"
+    spec = importlib.util.spec_from_file_location("snn_peers", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+_PEERS = _peers()
+brunel_brian2, coba_brian2, spike_statistics = (
+    _PEERS.brunel_brian2,
+    _PEERS.coba_brian2,
+    _PEERS.spike_statistics,
+)
 
 TRANSIENT = 100.0  # ms left out of the statistics
 
