@@ -36,7 +36,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 DURATION = 1000.0  # ms
-SIMULATORS = ("ours", "brian2-cpp", "brian2-cpp-rk4", "brian2-cython", "brian2-numpy", "nest")
+SIMULATORS = ("ours", "brian2-cpp", "brian2-cpp-euler", "brian2-cpp-rk4", "brian2-cython", "brian2-numpy", "nest")
 
 
 def _network(case: str, seed: int):
@@ -152,8 +152,10 @@ def _worker(args) -> None:
     if args.simulator == "ours":
         result = worker_ours(args.case, args.threads, args.seed)
     elif args.simulator.startswith("brian2-"):
-        # Brian2's own choice for COBA is exponential Euler; "-rk4" integrates as we do
-        method = "rk4" if args.simulator.endswith("-rk4") else "exponential_euler"
+        # Brian2's own choice for COBA is exponential Euler; "-rk4" integrates as we do,
+        # "-euler" is forward Euler (first order, the cheapest update)
+        suffix = args.simulator.split("-")[-1]
+        method = suffix if suffix in ("rk4", "euler") else "exponential_euler"
         target = args.simulator.split("-")[1]
         result = worker_brian2(args.case, target, args.threads, args.seed, method)
     else:
@@ -194,7 +196,7 @@ def main() -> None:
         for threads in map(int, args.threads.split(",")):
             results = {}
             for simulator in args.simulators.split(","):
-                if case == "brunel" and simulator in ("brian2-numpy", "brian2-cpp-rk4"):
+                if case == "brunel" and simulator in ("brian2-numpy", "brian2-cpp-rk4", "brian2-cpp-euler"):
                     continue  # minutes per biological second; Brunel integrates exactly
                 result = _measure(simulator, case, threads, args.seed)
                 if result:

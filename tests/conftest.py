@@ -3,13 +3,17 @@ import os
 import tempfile
 from pathlib import Path
 
-# Numba's cache is keyed on the file that defines a kernel, not on the shared helpers it
-# inlines (neurodyn/_kernels.py and friends). Unless the caller chose a cache folder, use one
-# named after those helpers' contents, so that editing a helper never runs stale kernels.
+# Numba's cache is keyed on the file that defines a kernel, not on the helpers it calls from
+# other files (neurodyn/_kernels.py, snn/_neuron_kernels.py, ...). Unless the caller chose a
+# cache folder, use one named after the contents of every kernel module and the core's
+# helpers, so that editing a helper never runs stale kernels.
 if "NUMBA_CACHE_DIR" not in os.environ:
-    _CORE = Path(__file__).resolve().parents[1] / "neurodyn"
-    _HELPERS = ("_kernels.py", "_math.py", "_intrinsics.py", "config.py", "compiled.py")
-    _digest = hashlib.sha256(b"".join((_CORE / name).read_bytes() for name in _HELPERS))
+    _ROOT = Path(__file__).resolve().parents[1]
+    _CORE = ("_math.py", "_intrinsics.py", "config.py", "compiled.py")
+    _SOURCES = sorted(
+        {*_ROOT.glob("*/_*kernels.py"), *(_ROOT / "neurodyn" / name for name in _CORE)}
+    )
+    _digest = hashlib.sha256(b"".join(path.read_bytes() for path in _SOURCES))
     os.environ["NUMBA_CACHE_DIR"] = str(
         Path(tempfile.gettempdir()) / f"neurodyn-numba-{_digest.hexdigest()[:12]}"
     )
