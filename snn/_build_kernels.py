@@ -31,7 +31,7 @@ def fill_by_source(graph, delays, uniform_delay, where, flags, cursor, out):
     """Place one projection's synapses at their sources' cursors.
 
     ``graph`` = (indptr, indices, weights) by post neuron; ``delays`` per synapse
-    in steps, or empty with ``uniform_delay``; ``where`` = (pre_start, post_start,
+    (steps, or ms for the event driver), or empty with ``uniform_delay``; ``where`` = (pre_start, post_start,
     n_units); ``flags`` = (receptor mode, single-channel target, conductance
     target); ``out`` = (channel, weight, delay) arrays by source.
     """
@@ -59,19 +59,20 @@ def fill_by_source(graph, delays, uniform_delay, where, flags, cursor, out):
 def first_unsorted_source(source_ptr, channel, delay, n_units):
     """The first source whose edges are not in (delay, target, receptor) order, or -1."""
     for u in range(source_ptr.shape[0] - 1):
-        previous = -1
-        for e in range(source_ptr[u], source_ptr[u + 1]):
-            key = _edge_key(channel[e], delay[e], n_units)
-            if key < previous:
+        for e in range(source_ptr[u] + 1, source_ptr[u + 1]):
+            if delay[e] != delay[e - 1]:
+                if delay[e] < delay[e - 1]:
+                    return u
+            elif _target_key(channel[e], n_units) < _target_key(channel[e - 1], n_units):
                 return u
-            previous = key
     return -1
 
 
 @njit(**INLINE)
-def _edge_key(channel, delay, n_units):
+def _target_key(channel, n_units):
+    """Target, then receptor: the order of a source's edges of one delay."""
     target = channel - n_units if channel >= n_units else channel
-    return (delay * n_units + target) * 2 + (channel >= n_units)
+    return 2 * target + (channel >= n_units)
 
 
 @njit(**jit_options())
@@ -88,7 +89,7 @@ def cut_segments(source_ptr, delay):
                 n_segments += 1
     seg_ptr = np.zeros(n_sources + 1, np.int64)
     seg_edges = np.empty(n_segments + 1, np.int64)
-    seg_delay = np.empty(n_segments, np.int64)
+    seg_delay = np.empty(n_segments, delay.dtype)
     s = 0
     for u in range(n_sources):
         seg_ptr[u] = s

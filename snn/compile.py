@@ -56,33 +56,37 @@ def _unit_models(network) -> np.ndarray:
     return codes
 
 
-def synapse_table(network) -> dict:
+def synapse_table(network, *, delays_in: str = "steps") -> dict:
     """Segments, channels and delivery weights of every synapse, by source (see
-    :mod:`snn._build_kernels`)."""
+    :mod:`snn._build_kernels`); segment delays in whole steps (the clock driver) or, with
+    ``delays_in="ms"``, as given (the event driver)."""
     n_units, dt = network.n_units, network.dt
+    in_ms = delays_in == "ms"
     unit_models = _unit_models(network)
     projections = [p for p in network.projections if len(p)]
     if not projections:
-        return _empty_synapses(n_units)
+        return _empty_synapses(n_units, np.float64 if in_ms else np.int64)
     counts = np.zeros(n_units + 1, np.int64)
     for projection in projections:
         _build_kernels.count_out_edges(projection.graph.indices, projection.pre.start, counts[1:])
     source_ptr = np.cumsum(counts)
     n_edges = int(source_ptr[-1])
-    out = (np.empty(n_edges, np.int32), np.empty(n_edges), np.empty(n_edges, np.int32))
+    delay_type = np.float64 if in_ms else np.int32
+    out = (np.empty(n_edges, np.int32), np.empty(n_edges), np.empty(n_edges, delay_type))
     cursor = source_ptr[:-1].copy()
     longest = 1
     for projection in projections:
         graph = projection.graph
         steps = delay_steps(projection._delays, dt, name=f"{projection.name}.delay")
         longest = max(longest, int(steps.max()))
-        per_synapse = steps.astype(np.int32) if steps.ndim else np.zeros(0, np.int32)
+        delays = np.asarray(projection._delays, np.float64) if in_ms else steps.astype(np.int32)
+        per_synapse = delays if delays.ndim else np.zeros(0, delay_type)
         model = unit_models[projection.post.start]
         mode = {"ex": RECEPTOR_EX, "in": RECEPTOR_IN, None: RECEPTOR_BY_SIGN}[projection.receptor]
         _build_kernels.fill_by_source(
             (graph.indptr, graph.indices, graph.weights),
             per_synapse,
-            np.int32(steps) if not steps.ndim else np.int32(0),
+            delay_type(delays) if not delays.ndim else delay_type(0),
             (projection.pre.start, projection.post.start, n_units),
             (mode, model in SINGLE_CHANNEL_MODELS, model in (LIF_COND, ADEX)),
             cursor,
@@ -95,7 +99,7 @@ def synapse_table(network) -> dict:
     return {
         "seg_ptr": frozen(seg_ptr),
         "seg_edges": frozen(seg_edges),
-        "seg_delay": frozen(seg_delay),
+        "seg_delay": frozen(seg_delay, np.float64 if in_ms else np.int64),
         "syn_channel": frozen(channel),
         "syn_weight": frozen(weight),
         "n_slots": longest + 1,
@@ -123,11 +127,11 @@ def _sort_edges(source_ptr, channel, weight, delay, n_units, block_edges=2_000_0
         first = last
 
 
-def _empty_synapses(n_units: int) -> dict:
+def _empty_synapses(n_units: int, delay_type=np.int64) -> dict:
     return {
         "seg_ptr": frozen(np.zeros(n_units + 1, np.int64)),
         "seg_edges": frozen(np.zeros(1, np.int64)),
-        "seg_delay": frozen(np.zeros(0, np.int64)),
+        "seg_delay": frozen(np.zeros(0, delay_type)),
         "syn_channel": frozen(np.zeros(0, np.int32)),
         "syn_weight": frozen(np.zeros(0)),
         "n_slots": 2,

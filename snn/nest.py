@@ -66,11 +66,16 @@ class NestNetwork:
         return times[senders == node_ids[0]], np.column_stack(columns)
 
 
-def to_nest(network, *, threads: int = 1, seed: int | None = None) -> NestNetwork:
+def to_nest(
+    network, *, threads: int = 1, seed: int | None = None, precise: bool = False
+) -> NestNetwork:
     """Reset NEST and build ``network`` in it; returns a :class:`NestNetwork`.
 
     Requires ``nest-simulator``. ``threads`` sets NEST's local threads and
     ``seed`` its random seed (default: the network's seed, else 1).
+    ``precise=True`` builds what the event driver runs: NEST's precise-spike-time
+    models (``iaf_psc_delta_ps``, ``iaf_psc_exp_ps``), spike generators at their
+    exact (off-grid) times and ``poisson_generator_ps``.
     """
     try:
         import nest
@@ -85,7 +90,7 @@ def to_nest(network, *, threads: int = 1, seed: int | None = None) -> NestNetwor
     )
     nodes, senders = {}, {}
     for group in network.groups:
-        nodes[group.name], senders[group.name] = _build_group(nest, network, group)
+        nodes[group.name], senders[group.name] = _build_group(nest, network, group, precise)
     _apply_currents(nest, network, nodes)
     for source in network.inputs:
         generator = nest.Create("poisson_generator", params={"rate": source.total_rate})
@@ -130,11 +135,17 @@ def _quiet(nest) -> None:
         nest.set_verbosity("M_ERROR")
 
 
-def _build_group(nest, network, group):
+def _build_group(nest, network, group, precise=False):
     """(the group's nodes, the nodes its spikes leave from)."""
+    suffix = "_ps" if precise else ""
     if group.kind == "population":
         model = group.model
-        nodes = nest.Create(model.nest_model, group.n, params=model.nest_params())
+        if precise and model.nest_model not in ("iaf_psc_delta", "iaf_psc_exp"):
+            raise ValueError(
+                f"to_nest.precise: NEST has precise-spike-time versions of iaf_psc_delta and "
+                f"iaf_psc_exp only (population {group.name!r} is {model.nest_model})"
+            )
+        nodes = nest.Create(model.nest_model + suffix, group.n, params=model.nest_params())
         for variable in model.VARIABLES:
             values = group.get(variable.name)
             try:
@@ -147,9 +158,9 @@ def _build_group(nest, network, group):
                     ) from None
         return nodes, nodes
     if group.kind == "poisson":
-        parrots = nest.Create("parrot_neuron", group.n)
+        parrots = nest.Create("parrot_neuron" + suffix, group.n)
         if group.course is None:
-            generators = nest.Create("poisson_generator", group.n, params={"rate": 0.0})
+            generators = nest.Create("poisson_generator" + suffix, group.n, params={"rate": 0.0})
             generators.set({"rate": group.rates.tolist()})
         else:
             # the course, then 0 Hz from its end (NEST would hold the last rate)
@@ -165,11 +176,12 @@ def _build_group(nest, network, group):
                 )
         nest.Connect(generators, parrots, "one_to_one", syn_spec={"delay": network.dt})
         return generators, parrots
-    generators = nest.Create("spike_generator", group.n)
+    generators = nest.Create("spike_generator", group.n, params={"precise_times": precise})
     for j, generator in enumerate(generators):
         times = group.times[group.indices == j]
-        steps = np.rint(times / network.dt)
-        generator.set({"spike_times": (steps * network.dt).tolist()})
+        if not precise:
+            times = np.rint(times / network.dt) * network.dt
+        generator.set({"spike_times": times.tolist()})
     return generators, generators
 
 

@@ -75,6 +75,8 @@ class Network(Compilable, io.Saveable):
         self.recorders: list = []
         self._state = State()
         self._n_streams = 0
+        self._events = None  # the event driver's own state, from the first event-driven run
+        self.changes = 0  # bumped by every change of what the compiled bundles are built from
 
     # --- bookkeeping ------------------------------------------------------------------------
     @property
@@ -107,7 +109,13 @@ class Network(Compilable, io.Saveable):
     @property
     def t(self) -> float:
         """Biological time reached (ms)."""
+        if self._events is not None:
+            return self._events.t
         return float(self._state.counters[0]) * self.dt
+
+    def invalidate(self) -> None:
+        super().invalidate()
+        self.changes += 1
 
     def __getitem__(self, name: str) -> Group:
         for group in self.groups:
@@ -456,15 +464,39 @@ class Network(Compilable, io.Saveable):
         """
         duration = check_float(duration, "duration", low=0.0, owner="run")
         check_choice(driver, "driver", DRIVERS, owner="run")
-        if driver == "event":
-            raise NotImplementedError(
-                "run.driver: the event driver is not built yet; use driver='clock'"
-            )
         n_steps = round(duration / self.dt)
         if not math.isclose(n_steps * self.dt, duration, rel_tol=1e-9, abs_tol=1e-12):
             raise ValueError(
                 f"run.duration: must be a multiple of dt = {self.dt:g} ms (got {duration:g})"
             )
+        if driver == "event" or self._events is not None:
+            self._run_events(driver, n_steps, progress)
+        else:
+            self._run_clock(n_steps, progress)
+        for recorder in self.recorders:
+            if isinstance(recorder, SpikeRecorder):
+                recorder.monitor.advance(self.t)
+        return self
+
+    def _run_events(self, driver: str, n_steps: int, progress) -> None:
+        from snn.event import EventDriver
+
+        if self._events is None:
+            if self._state.counters[0] > 0:
+                raise ValueError(
+                    "run.driver: this network has run on the clock driver; a network keeps "
+                    "the driver of its first run (build it again for the event driver)"
+                )
+            self._events = EventDriver(self)
+        elif driver != "event":
+            raise ValueError(
+                "run.driver: this network has run on the event driver; a network keeps the "
+                "driver of its first run"
+            )
+        with _Reporter(n_steps, progress) as reporter:
+            self._events.run(n_steps, reporter)
+
+    def _run_clock(self, n_steps: int, progress) -> None:
         bundle = self.compile()
         if self._state.ring.shape[0] != bundle.n_slots:
             self._state.relayout(bundle.n_slots)
@@ -473,10 +505,6 @@ class Network(Compilable, io.Saveable):
             for chunk in chunk_plan(self, first, n_steps):
                 self._run_chunk(bundle, chunk)
                 reporter.update(chunk.n_steps)
-        for recorder in self.recorders:
-            if isinstance(recorder, SpikeRecorder):
-                recorder.monitor.advance(self.t)
-        return self
 
     def _run_chunk(self, bundle, chunk: Chunk) -> None:
         drive = drive_for(self, chunk)

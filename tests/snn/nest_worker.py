@@ -1,6 +1,6 @@
 """Run saved neurodyn networks in NEST, in a process of their own.
 
-    python nest_worker.py OUT.npz DURATION NET1.npz [NET2.npz ...]
+    python nest_worker.py OUT.npz DURATION [--precise] NET1.npz [NET2.npz ...]
 
 NEST bundles its own libgomp; in a process where Numba's OpenMP threading layer has
 already run (the rest of the test suite), NEST's threads crash. So the parity tests
@@ -17,10 +17,12 @@ import snn
 
 def main() -> None:
     out, duration, paths = sys.argv[1], float(sys.argv[2]), sys.argv[3:]
+    precise = "--precise" in paths
+    paths = [p for p in paths if p != "--precise"]
     results = {}
     for k, path in enumerate(paths):
         net = snn.Network.load(path)
-        handle = net.to_nest()
+        handle = net.to_nest(precise=precise)
         handle.run(duration)
         for r, recorder in enumerate(net.recorders):
             if isinstance(recorder, snn.SpikeRecorder):

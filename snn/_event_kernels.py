@@ -1,0 +1,694 @@
+"""Compiled kernels of the event driver: spikes as events in continuous time.
+
+Nothing advances on a grid. Every neuron keeps its state at the time it was last
+touched (``t_last``) and is brought forward analytically only when an event reaches
+it. Three kinds of event exist, each in its own queue:
+
+- **timers**, one per unit and one per (Poisson input, neuron): a neuron's predicted
+  threshold crossing, a Poisson source's next spike, a Poisson input's next arrival.
+  They live in an indexed binary heap over all timers, so changing one costs
+  O(log N) and nothing loops over all neurons per event (SparseProp's bound);
+- **deliveries** in flight: one heap entry per spike and segment of equal delay (a
+  source's synapses are grouped by delay), popped in order of arrival;
+- given spikes, current changes and recording samples, sorted in advance.
+
+At equal times the order is: current changes, deliveries, given spikes, timers, then
+samples (a sample sees every event of its time).
+
+Prediction: ``LIF(synapse="delta")`` has a closed form; ``LIF(synapse="exp")`` is
+V(s) = V_inf + (V0 - V_inf) e^(-s/tau_m) + sum_x I_x P_x(s) / C with
+P_x(s) = (e^(-s/tau_x) - e^(-s/tau_m)) / (1/tau_m - 1/tau_x), and its first crossing
+is found by interval bounds (every term is monotone or unimodal, so its extreme over
+an interval is known exactly): intervals whose upper bound stays below threshold are
+skipped, the first one that may hold a crossing is halved, and the crossing is then
+located by the Illinois method to ``CROSSING_TOLERANCE``. A neuron only receives a
+lower bound of its crossing (no crossing before it) until its timer comes due, so a
+neuron that receives input often never pays for the full search.
+"""
+
+from typing import NamedTuple
+
+import numpy as np
+from numba import njit
+
+from neurodyn._kernels import xorshift_uniform
+from neurodyn.config import inline_options, jit_options
+
+INLINE = inline_options()
+HELPER = jit_options()
+
+DELTA, EXP, POISSON, GIVEN = 0, 1, 2, 3  # unit kinds
+# rows of pop_param
+TAU_M, INV_C, THETA, V_RESET, T_REF, I_E, V_MIN, TAU_EX, TAU_IN, KIND = range(10)
+N_PARAMS = 10
+CROSSING_TOLERANCE = 1e-12  # ms: LIF(synapse="exp") crossings are located to this
+_BRACKET_WIDTH = 0.05  # ms: below this a sign change is taken to hold one crossing
+_MAX_SEARCH = 4000
+OK, STOPPED_NOT_FINITE, NEED_ROOM = -1, 1, 2
+INF = np.inf
+
+
+# --- the indexed timer heap --------------------------------------------------------------------
+# Written out without helpers that take arrays: each such call made Numba update the
+# arrays' reference counts (atomic operations) at every step of the sift.
+@njit(**HELPER)
+def _sift(key, item, position, i):
+    """Restore the heap order around slot ``i`` after its key changed (ties: lower item
+    first, so that the order of simultaneous events does not depend on history)."""
+    k, it = key[i], item[i]
+    while i > 0:
+        parent = (i - 1) >> 1
+        if not (k < key[parent] or (k == key[parent] and it < item[parent])):
+            break
+        key[i], item[i] = key[parent], item[parent]
+        position[item[i]] = i
+        i = parent
+    size = key.shape[0]
+    while True:
+        child = 2 * i + 1
+        if child >= size:
+            break
+        other = child + 1
+        if other < size and (
+            key[other] < key[child] or (key[other] == key[child] and item[other] < item[child])
+        ):
+            child = other
+        if not (key[child] < k or (key[child] == k and item[child] < it)):
+            break
+        key[i], item[i] = key[child], item[child]
+        position[item[i]] = i
+        i = child
+    key[i], item[i] = k, it
+    position[it] = i
+
+
+@njit(**HELPER)
+def empty_timer_heap(n):
+    """(key, item, position) of ``n`` timers, none set (inf): any order is a heap."""
+    return np.full(n, INF), np.arange(n), np.arange(n)
+
+
+# --- the delivery queue ------------------------------------------------------------------------
+# One row per spike in flight: (arrival, emission time, unit, segment), a binary heap
+# ordered by arrival then segment. Units and segments are stored as floats (exact below
+# 2^53) so that a row moves as one 32-byte record.
+ARRIVAL, EMITTED, UNIT, SEGMENT = 0, 1, 2, 3
+
+
+@njit(**INLINE)
+def _queue_push(queue, size, arrival, emitted, unit, segment):
+    """Push one delivery (the caller made room); returns the new size."""
+    i = size
+    while i > 0:
+        parent = (i - 1) >> 1
+        earlier = queue[parent, ARRIVAL] < arrival or (
+            queue[parent, ARRIVAL] == arrival and queue[parent, SEGMENT] <= segment
+        )
+        if earlier:
+            break
+        for c in range(4):
+            queue[i, c] = queue[parent, c]
+        i = parent
+    queue[i, ARRIVAL], queue[i, EMITTED], queue[i, UNIT], queue[i, SEGMENT] = (
+        arrival, emitted, unit, segment,
+    )  # fmt: skip
+    return size + 1
+
+
+@njit(**HELPER)
+def _queue_pop(queue, size):
+    """Remove the earliest delivery (row 0); returns the new size."""
+    size -= 1
+    arrival, emitted = queue[size, ARRIVAL], queue[size, EMITTED]
+    unit, segment = queue[size, UNIT], queue[size, SEGMENT]
+    i = 0
+    while True:
+        child = 2 * i + 1
+        if child >= size:
+            break
+        other = child + 1
+        if other < size and (
+            queue[other, ARRIVAL] < queue[child, ARRIVAL]
+            or (
+                queue[other, ARRIVAL] == queue[child, ARRIVAL]
+                and queue[other, SEGMENT] < queue[child, SEGMENT]
+            )
+        ):
+            child = other
+        if not (
+            queue[child, ARRIVAL] < arrival
+            or (queue[child, ARRIVAL] == arrival and queue[child, SEGMENT] < segment)
+        ):
+            break
+        for c in range(4):
+            queue[i, c] = queue[child, c]
+        i = child
+    queue[i, ARRIVAL], queue[i, EMITTED], queue[i, UNIT], queue[i, SEGMENT] = (
+        arrival, emitted, unit, segment,
+    )  # fmt: skip
+    return size
+
+
+# --- neuron dynamics between events --------------------------------------------------------------
+@njit(**INLINE)
+def _kernel_p(s, tau_m, tau_x):
+    """P(s) = (e^(-s/tau_x) - e^(-s/tau_m)) / (1/tau_m - 1/tau_x): the voltage (per unit
+    current over C) that a synaptic current decaying with tau_x has produced after s ms;
+    written with expm1 so that tau_x = tau_m (s e^(-s/tau_m)) needs no special case."""
+    rate = 1.0 / tau_m - 1.0 / tau_x
+    if rate == 0.0:
+        return s * np.exp(-s / tau_m)
+    return np.exp(-s / tau_m) * np.expm1(s * rate) / rate
+
+
+@njit(**INLINE)
+def _kernel_peak(tau_m, tau_x):
+    """Where P peaks (it rises from 0, peaks once and decays)."""
+    if tau_m == tau_x:
+        return tau_m
+    return np.log(tau_m / tau_x) / (1.0 / tau_x - 1.0 / tau_m)
+
+
+@njit(**INLINE)
+def _drive(param, current):
+    """V_inf relative to E_L: R (I_e + stimulus)."""
+    return param[TAU_M] * param[INV_C] * (param[I_E] + current)
+
+
+@njit(**HELPER)
+def _state_at(kind, param, y, i_ex, i_in, t_last, t_free, current, t):
+    """(V - E_L, I_ex, I_in) at ``t`` >= t_last from the state at t_last: V is held at
+    V_reset until t_free, currents decay throughout."""
+    if t <= t_last:
+        return y, i_ex, i_in
+    if kind == DELTA:
+        if t <= t_free:
+            return y, i_ex, i_in
+        start = t_last if t_last > t_free else t_free
+        v_inf = _drive(param, current)
+        v = v_inf + (y - v_inf) * np.exp(-(t - start) / param[TAU_M])
+        return (v if v > param[V_MIN] else param[V_MIN]), i_ex, i_in
+    tau_m, tau_ex, tau_in = param[TAU_M], param[TAU_EX], param[TAU_IN]
+    if t_last < t_free:  # refractory: the currents decay while V waits at V_reset
+        until = t if t < t_free else t_free
+        i_ex *= np.exp(-(until - t_last) / tau_ex)
+        i_in *= np.exp(-(until - t_last) / tau_in)
+        if t <= t_free:
+            return y, i_ex, i_in
+        t_last = t_free
+    s = t - t_last
+    v_inf = _drive(param, current)
+    v = v_inf + (y - v_inf) * np.exp(-s / tau_m)
+    v += (i_ex * _kernel_p(s, tau_m, tau_ex) + i_in * _kernel_p(s, tau_m, tau_in)) * param[INV_C]
+    return v, i_ex * np.exp(-s / tau_ex), i_in * np.exp(-s / tau_in)
+
+
+@njit(**INLINE)
+def _crossing_delta(param, y, start, current):
+    """Time of the threshold crossing from V - E_L = y at ``start`` under a constant drive."""
+    theta = param[THETA]
+    if y >= theta:
+        return start
+    v_inf = _drive(param, current)
+    if v_inf <= theta:
+        return INF
+    return start + param[TAU_M] * np.log((v_inf - y) / (v_inf - theta))
+
+
+# --- LIF(synapse="exp"): the first crossing by interval bounds ---------------------------------------
+@njit(**HELPER)
+def _distance(c, s):
+    """V(s) - theta for the trajectory c = (V_inf - theta, V0 - V_inf, tau_m, A_ex, tau_ex,
+    A_in, tau_in), A the synaptic currents over C."""
+    v = c[0] + c[1] * np.exp(-s / c[2])
+    return v + c[3] * _kernel_p(s, c[2], c[4]) + c[5] * _kernel_p(s, c[2], c[6])
+
+
+@njit(**INLINE)
+def _term_bound(amplitude, tau_m, tau_x, lo, hi):
+    """The largest value of amplitude P(s) over [lo, hi] (hi may be inf)."""
+    if amplitude == 0.0:
+        return 0.0
+    if amplitude < 0.0:  # P >= 0 is unimodal: its smallest value sits at an end
+        if hi == INF:
+            return 0.0
+        return amplitude * min(_kernel_p(lo, tau_m, tau_x), _kernel_p(hi, tau_m, tau_x))
+    peak = _kernel_peak(tau_m, tau_x)
+    at = lo if peak < lo else (hi if peak > hi else peak)
+    return amplitude * _kernel_p(at, tau_m, tau_x)
+
+
+@njit(**HELPER)
+def _upper_bound(c, lo, hi):
+    """An upper bound of V(s) - theta over [lo, hi]: each term at its own maximum."""
+    if c[1] > 0.0:
+        membrane = c[1] * np.exp(-lo / c[2])
+    else:
+        membrane = 0.0 if hi == INF else c[1] * np.exp(-hi / c[2])
+    return c[0] + membrane + _term_bound(c[3], c[2], c[4], lo, hi) + _term_bound(
+        c[5], c[2], c[6], lo, hi
+    )
+
+
+@njit(**HELPER)
+def _refine(c, lo, hi):
+    """The crossing inside [lo, hi] (V(lo) < theta <= V(hi)) by the Illinois method."""
+    f_lo, f_hi = _distance(c, lo), _distance(c, hi)
+    side = 0
+    for _ in range(200):
+        if hi - lo <= CROSSING_TOLERANCE:
+            break
+        mid = (lo * f_hi - hi * f_lo) / (f_hi - f_lo)
+        if not (lo < mid < hi):
+            mid = 0.5 * (lo + hi)
+        f_mid = _distance(c, mid)
+        if f_mid >= 0.0:
+            hi, f_hi = mid, f_mid
+            if side == 1:
+                f_lo *= 0.5
+            side = 1
+        else:
+            lo, f_lo = mid, f_mid
+            if side == -1:
+                f_hi *= 0.5
+            side = -1
+    return hi
+
+
+@njit(**HELPER)
+def first_crossing(c, s_from, exact):
+    """(s, found): the first s >= s_from with V(s) >= theta (inf: none), found True. With
+    ``exact`` False the search may stop early at a lower bound (no crossing lies before
+    it), found False."""
+    if _distance(c, s_from) >= 0.0:
+        return s_from, True
+    lo = s_from
+    width = 0.25 * min(c[2], c[4], c[6])
+    for _ in range(_MAX_SEARCH):
+        hi = lo + width
+        if _upper_bound(c, lo, hi) < 0.0:
+            lo, width = hi, 2.0 * width
+            if c[0] < 0.0 and _upper_bound(c, lo, INF) < 0.0:
+                return INF, True
+            continue
+        if not exact:
+            return lo, False
+        if width <= _BRACKET_WIDTH and _distance(c, hi) >= 0.0:
+            return _refine(c, lo, hi), True
+        if width <= CROSSING_TOLERANCE:  # touches threshold from below without crossing
+            lo, width = hi, 2.0 * width
+            continue
+        width *= 0.5
+    return INF, True
+
+
+# --- the compiled network and its state ---------------------------------------------------------
+# Columns of the neuron record (n_units, 8): what one event reads and writes sits in one
+# cache line.
+Y, I_EX, I_IN, T_LAST, T_FREE, CURRENT, PREDICTED, META = range(8)
+# META = 2 population row + (1 when PREDICTED is the crossing itself, 0 a lower bound)
+
+
+class EventBundle(NamedTuple):
+    """What the event kernel reads and never writes (times in ms, rates per ms)."""
+
+    n_units: int
+    unit_kind: np.ndarray  # (n_units,) int64: DELTA, EXP, POISSON or GIVEN
+    pop_param: np.ndarray  # (P, N_PARAMS) float64, voltages relative to E_L; KIND last
+    seg_ptr: np.ndarray  # (n_units + 1,) int64: segments of each source unit
+    seg_edges: np.ndarray  # (n_segments + 1,) int64: edges of each segment
+    seg_delay: np.ndarray  # (n_segments,) float64 delay (ms), increasing within a unit
+    syn_channel: np.ndarray  # (n_edges,) int32: receptor * n_units + target
+    syn_weight: np.ndarray  # (n_edges,) float64
+    max_fan_out: int  # the most synapses in one segment
+    source_rate: np.ndarray  # (n_units,) float64 spikes per ms of each Poisson source
+    slot_unit: np.ndarray  # (K,) int64 neuron of each Poisson-input timer
+    slot_rate: np.ndarray  # (K,) float64 arrivals per ms
+    slot_weight: np.ndarray  # (K,) float64
+    slot_channel: np.ndarray  # (K,) int64 receptor offset (0 or n_units)
+    given_time: np.ndarray  # (M,) float64 given spikes, sorted
+    given_unit: np.ndarray  # (M,) int64
+    change_time: np.ndarray  # (C,) float64 changes of the injected current, sorted
+    change_unit: np.ndarray  # (C,) int64
+    change_delta: np.ndarray  # (C,) float64 pA added to the unit's current
+
+
+class EventState(NamedTuple):
+    """What the event kernel advances in place (timers: units, then Poisson-input slots)."""
+
+    neurons: np.ndarray  # (n_units, 8) float64 records: V - E_L, I_ex, I_in (pA) at t_last,
+    # t_last, t_free (end of the refractory period), injected current (pA), the predicted
+    # crossing (the timer's key is at most this: a later prediction leaves the heap alone
+    # until the timer comes due), and META (above)
+    rng: np.ndarray  # (n_timers,) uint64 xorshift state of each Poisson timer
+    timer_key: np.ndarray  # (n_timers,) heap of timer times
+    timer_item: np.ndarray  # (n_timers,) timer at each heap slot
+    timer_position: np.ndarray  # (n_timers,) heap slot of each timer
+    counters: np.ndarray  # (4,) int64: next given spike, next current change, queue size,
+    # next sample
+
+
+class EventRecording(NamedTuple):
+    """What to record: spikes of flagged units, and state samples at given times."""
+
+    spike_flag: np.ndarray  # (n_units,) uint8
+    sample_time: np.ndarray  # (S,) float64 sorted
+    sample_monitor: np.ndarray  # (S,) int64 monitor of each sample
+    sample_out: np.ndarray  # (S,) int64 first entry of out written by each sample
+    monitor_variable: np.ndarray  # (R,) int64: 0 V_m, 1 the excitatory, 2 the inhibitory current
+    monitor_offset: np.ndarray  # (R,) float64 added to the value (E_L for V_m)
+    monitor_ptr: np.ndarray  # (R + 1,) int64 into monitor_units
+    monitor_units: np.ndarray  # (...) int64
+    out: np.ndarray  # (...) float64 the samples, monitor by monitor in time order
+
+
+# --- what events do to neurons ------------------------------------------------------------------------
+# The kernel unpacks the bundle and the state once: reading an array out of a NamedTuple
+# inside the event loop made Numba update reference counts (atomic operations) at every
+# event, three quarters of the run time.
+@njit(**INLINE)
+def _params(pop_param, neurons, j):
+    """Neuron j's parameters as a tuple indexed by TAU_M, ... (no array view: a view
+    costs a reference count update)."""
+    return _row_params(pop_param, np.int64(neurons[j, META]) >> 1)
+
+
+@njit(**HELPER)
+def _row_params(pop_param, row):
+    return (
+        pop_param[row, 0], pop_param[row, 1], pop_param[row, 2], pop_param[row, 3],
+        pop_param[row, 4], pop_param[row, 5], pop_param[row, 6], pop_param[row, 7],
+        pop_param[row, 8], pop_param[row, 9],
+    )  # fmt: skip
+
+
+@njit(**INLINE)
+def _advance(p, neurons, j, t):
+    """Bring neuron j's stored state forward to t."""
+    y, i_ex, i_in = _state_at(
+        np.int64(p[KIND]), p, neurons[j, Y], neurons[j, I_EX], neurons[j, I_IN],
+        neurons[j, T_LAST], neurons[j, T_FREE], neurons[j, CURRENT], t,
+    )  # fmt: skip
+    neurons[j, Y], neurons[j, I_EX], neurons[j, I_IN] = y, i_ex, i_in
+    if t > neurons[j, T_LAST]:
+        neurons[j, T_LAST] = t
+
+
+@njit(**HELPER)
+def _next_crossing(kind, param, y, i_ex, i_in, t_last, t_free, current, s_from, exact):
+    """(time, exact) of the next threshold crossing from the state at t_last, searched
+    from ``s_from`` ms after the end of the refractory period; time is nan when the state
+    is not finite, and for exp synapses only a lower bound unless ``exact``."""
+    if not (y - y == 0.0 and i_ex - i_ex == 0.0 and i_in - i_in == 0.0):
+        return np.nan, True
+    start = t_last if t_last > t_free else t_free
+    if kind == DELTA:
+        return _crossing_delta(param, y, start, current), True
+    y, i_ex, i_in = _state_at(EXP, param, y, i_ex, i_in, t_last, t_free, current, start)
+    v_inf = _drive(param, current)
+    c = (
+        v_inf - param[THETA], y - v_inf, param[TAU_M],
+        i_ex * param[INV_C], param[TAU_EX], i_in * param[INV_C], param[TAU_IN],
+    )  # fmt: skip
+    s, found = first_crossing(c, s_from, exact)
+    return start + s, found
+
+
+@njit(**INLINE)
+def _schedule(p, neurons, key, item, position, j, t, force):
+    """Predict neuron j's next crossing, searched from time ``t`` on (exactly when ``t``
+    is finite, else a lower bound from now); False when its state is not finite.
+
+    The timer moves only when the crossing comes earlier, or when ``force``: a timer
+    that is too early is corrected when it comes due (most inputs of an inhibition-
+    dominated network postpone the crossing; this spares them a walk down the heap)."""
+    start = max(neurons[j, T_LAST], neurons[j, T_FREE])
+    exact = t != -INF
+    crossing, is_exact = _next_crossing(
+        np.int64(p[KIND]), p, neurons[j, Y], neurons[j, I_EX], neurons[j, I_IN],
+        neurons[j, T_LAST], neurons[j, T_FREE], neurons[j, CURRENT],
+        (t - start) if exact else 0.0, exact,
+    )  # fmt: skip
+    if crossing != crossing:
+        return False
+    neurons[j, PREDICTED] = crossing
+    neurons[j, META] = 2.0 * (np.int64(neurons[j, META]) >> 1) + (1.0 if is_exact else 0.0)
+    slot = position[j]
+    if force or crossing < key[slot]:
+        key[slot] = crossing
+        _sift(key, item, position, slot)
+    return True
+
+
+@njit(**HELPER)
+def _arrival(p, y, i_ex, i_in, t_last, t_free, current, inhibitory, weight, t):
+    """A spike of ``weight`` reaching a neuron at t, on scalars: returns its new (y, i_ex,
+    i_in, t_last, t_free), whether it fired, and its next crossing (time, exact; time
+    nan when the state is not finite). The event loop's hot path: arrays handed to
+    inlined helpers there cost atomic reference-count updates at every arrival."""
+    kind = np.int64(p[KIND])
+    y, i_ex, i_in = _state_at(kind, p, y, i_ex, i_in, t_last, t_free, current, t)
+    t_last = t if t > t_last else t_last
+    fired = False
+    if kind == EXP:
+        if inhibitory:
+            i_in += weight
+        else:
+            i_ex += weight
+    elif t > t_free:  # dropped while refractory, up to and including t_free (as on the grid)
+        y += weight
+        y = y if y > p[V_MIN] else p[V_MIN]
+        if y >= p[THETA]:
+            y, t_free, fired = p[V_RESET], t + p[T_REF], True
+    crossing, exact = _next_crossing(kind, p, y, i_ex, i_in, t_last, t_free, current, 0.0, False)
+    return y, i_ex, i_in, t_last, t_free, fired, crossing, exact
+
+
+@njit(**INLINE)
+def _receive(p, neurons, j, inhibitory, weight, t):
+    """A spike of ``weight`` reaches neuron j at t; True when it makes a delta-synapse
+    neuron fire (its state is then reset)."""
+    _advance(p, neurons, j, t)
+    if p[KIND] == EXP:
+        neurons[j, I_IN if inhibitory else I_EX] += weight
+        return False
+    if t <= neurons[j, T_FREE]:
+        return False  # refractory: NEST drops it
+    y = neurons[j, Y] + weight
+    neurons[j, Y] = y if y > p[V_MIN] else p[V_MIN]
+    if neurons[j, Y] < p[THETA]:
+        return False
+    _reset(p, neurons, j, t)
+    return True
+
+
+@njit(**INLINE)
+def _reset(p, neurons, j, t):
+    _advance(p, neurons, j, t)
+    neurons[j, Y] = p[V_RESET]
+    neurons[j, T_FREE] = t + p[T_REF]
+
+
+@njit(**INLINE)
+def _interval(rng, k, rate):
+    """An exponential waiting time (ms) of timer k's Poisson process."""
+    if rate <= 0.0:
+        return INF
+    return -np.log(1.0 - xorshift_uniform(rng, k)) / rate
+
+
+@njit(**INLINE)
+def _set_timer(key, item, position, timer, time):
+    slot = position[timer]
+    key[slot] = time
+    _sift(key, item, position, slot)
+
+
+@njit(**HELPER)
+def start_timers(bundle, state, t, slot_delay):
+    """Every timer from time t: neurons' crossings, Poisson sources' first spikes and,
+    for Poisson-input slots still unset (inf), the first arrival after their delay.
+    Returns (the unit whose state is not finite or -1, key, item, position)."""
+    n_units, unit_kind, pop_param = bundle.n_units, bundle.unit_kind, bundle.pop_param
+    neurons, rng = state.neurons, state.rng
+    key, item, position = empty_timer_heap(state.timer_key.shape[0])
+    for slot in range(state.timer_key.shape[0]):  # keep the Poisson timers already drawn
+        timer = state.timer_item[slot]
+        if timer >= n_units or unit_kind[timer] == POISSON:
+            _set_timer(key, item, position, timer, state.timer_key[slot])
+    for u in range(n_units):
+        kind = unit_kind[u]
+        if kind == POISSON and key[position[u]] == INF:
+            _set_timer(key, item, position, u, t + _interval(rng, u, bundle.source_rate[u]))
+        elif kind == DELTA or kind == EXP:
+            p = _params(pop_param, neurons, u)
+            if not _schedule(p, neurons, key, item, position, u, -INF, True):
+                return u, key, item, position
+    for k in range(bundle.slot_unit.shape[0]):
+        timer = n_units + k
+        if key[position[timer]] == INF:
+            first = t + slot_delay[k] + _interval(rng, timer, bundle.slot_rate[k])
+            _set_timer(key, item, position, timer, first)
+    return -1, key, item, position
+
+
+# --- the driver ---------------------------------------------------------------------------------------
+@njit(**HELPER)
+def _sample(bundle, state, recording, s, t):
+    """Write sample s: the monitored variable of each of its units at t."""
+    neurons = state.neurons
+    m = recording.sample_monitor[s]
+    variable = recording.monitor_variable[m]
+    out = recording.sample_out[s]
+    for k in range(recording.monitor_ptr[m], recording.monitor_ptr[m + 1]):
+        j = recording.monitor_units[k]
+        p = _params(bundle.pop_param, neurons, j)
+        values = _state_at(
+            np.int64(p[KIND]), p, neurons[j, Y], neurons[j, I_EX], neurons[j, I_IN],
+            neurons[j, T_LAST], neurons[j, T_FREE], neurons[j, CURRENT], t,
+        )  # fmt: skip
+        recording.out[out + k - recording.monitor_ptr[m]] = (
+            values[variable] + recording.monitor_offset[m]
+        )
+
+
+@njit(**jit_options())
+def run_events(bundle, state, queue, t_end, recording, spike_times, spike_units, n_spikes):
+    """Process every event up to and including ``t_end`` ms.
+
+    ``queue`` (capacity, 4) is the delivery heap (``state.counters[2]`` rows); recorded
+    spikes go to ``spike_times`` / ``spike_units`` after the first ``n_spikes``. Returns
+    ``(status, bad_unit, t_reached, n_spikes)``: status OK; NEED_ROOM when the queue or
+    the spike buffers could overflow in the next event (grow them and call again: the
+    run continues where it stopped); or STOPPED_NOT_FINITE at ``t_reached`` when neuron
+    ``bad_unit``'s state stopped being finite. Buffers are never reallocated here: an
+    array reassigned in the loop made Numba count references at every event.
+    """
+    n_units, unit_kind, pop_param = bundle.n_units, bundle.unit_kind, bundle.pop_param
+    seg_ptr, seg_edges, seg_delay = bundle.seg_ptr, bundle.seg_edges, bundle.seg_delay
+    syn_channel, syn_weight = bundle.syn_channel, bundle.syn_weight
+    given_time, change_time = bundle.given_time, bundle.change_time
+    neurons, rng = state.neurons, state.rng
+    key, item, position = state.timer_key, state.timer_item, state.timer_position
+    sample_time, spike_flag = recording.sample_time, recording.spike_flag
+    given, change, size = state.counters[0], state.counters[1], state.counters[2]
+    sample = state.counters[3]
+    room = bundle.max_fan_out + 2  # deliveries or spikes one event can add
+    fired = np.empty(n_units, np.int64)  # units emitting a spike at the current time
+    status, bad = OK, -1
+    t = t_end
+    while True:
+        if size + room > queue.shape[0] or n_spikes + room > spike_times.shape[0]:
+            status = NEED_ROOM
+            break
+        t_change = change_time[change] if change < change_time.shape[0] else INF
+        t_deliver = queue[0, ARRIVAL] if size > 0 else INF
+        t_given = given_time[given] if given < given_time.shape[0] else INF
+        t_timer = key[0] if key.shape[0] > 0 else INF
+        t = min(min(t_change, t_deliver), min(t_given, t_timer))
+        if sample < sample_time.shape[0] and sample_time[sample] < t:
+            if sample_time[sample] > t_end:
+                break
+            _sample(bundle, state, recording, sample, sample_time[sample])
+            sample += 1
+            continue
+        if t > t_end:
+            break
+        n_fired = 0
+        if t_change == t:
+            j = bundle.change_unit[change]
+            p = _params(pop_param, neurons, j)
+            _advance(p, neurons, j, t)
+            neurons[j, CURRENT] += bundle.change_delta[change]
+            change += 1
+            if not _schedule(p, neurons, key, item, position, j, -INF, False):
+                status, bad = STOPPED_NOT_FINITE, j
+                break
+        elif t_deliver == t or (t_timer == t and item[0] >= n_units):
+            if t_deliver == t:  # a spike reaches one segment of its source's synapses
+                emitted = queue[0, EMITTED]
+                unit, segment = np.int64(queue[0, UNIT]), np.int64(queue[0, SEGMENT])
+                size = _queue_pop(queue, size)
+                if segment + 1 < seg_ptr[unit + 1]:
+                    size = _queue_push(
+                        queue, size, emitted + seg_delay[segment + 1], emitted, unit, segment + 1
+                    )
+                first, last, k = seg_edges[segment], seg_edges[segment + 1], -1
+            else:  # a Poisson input's spike reaches its neuron
+                k = item[0] - n_units
+                _set_timer(key, item, position, n_units + k,
+                           t + _interval(rng, n_units + k, bundle.slot_rate[k]))  # fmt: skip
+                first, last = 0, 1
+            for e in range(first, last):
+                if k < 0:
+                    channel = np.int64(syn_channel[e])
+                    weight = syn_weight[e]
+                else:
+                    channel, weight = bundle.slot_unit[k] + bundle.slot_channel[k], bundle.slot_weight[k]
+                inhibitory = channel >= n_units
+                j = channel - n_units if inhibitory else channel
+                p = _row_params(pop_param, np.int64(neurons[j, META]) >> 1)
+                y, i_ex, i_in, t_last, t_free, spiked, crossing, exact = _arrival(
+                    p, neurons[j, Y], neurons[j, I_EX], neurons[j, I_IN], neurons[j, T_LAST],
+                    neurons[j, T_FREE], neurons[j, CURRENT], inhibitory, weight, t,
+                )  # fmt: skip
+                neurons[j, Y], neurons[j, I_EX], neurons[j, I_IN] = y, i_ex, i_in
+                neurons[j, T_LAST], neurons[j, T_FREE] = t_last, t_free
+                if spiked:
+                    fired[n_fired] = j
+                    n_fired += 1
+                if crossing != crossing:
+                    status, bad = STOPPED_NOT_FINITE, j
+                    break
+                neurons[j, PREDICTED] = crossing
+                neurons[j, META] = 2.0 * (np.int64(neurons[j, META]) >> 1) + (1.0 if exact else 0.0)
+                if crossing < key[position[j]]:  # later crossings wait until the timer is due
+                    key[position[j]] = crossing
+                    _sift(key, item, position, position[j])
+            if status != OK:
+                break
+        elif t_given == t:
+            fired[0] = bundle.given_unit[given]
+            n_fired = 1
+            given += 1
+        else:
+            timer = item[0]
+            if unit_kind[timer] == POISSON:
+                _set_timer(key, item, position, timer,
+                           t + _interval(rng, timer, bundle.source_rate[timer]))  # fmt: skip
+                fired[0] = timer
+                n_fired = 1
+            elif neurons[timer, PREDICTED] > t:  # too early: the prediction moved later
+                key[0] = neurons[timer, PREDICTED]
+                _sift(key, item, position, 0)
+            else:
+                p = _params(pop_param, neurons, timer)
+                if np.int64(neurons[timer, META]) & 1 == 0:  # a lower bound came due
+                    _schedule(p, neurons, key, item, position, timer, t, True)
+                else:  # a neuron's threshold crossing
+                    _reset(p, neurons, timer, t)
+                    fired[0] = timer
+                    n_fired = 1
+                    if not _schedule(p, neurons, key, item, position, timer, -INF, True):
+                        status, bad = STOPPED_NOT_FINITE, timer
+                        break
+        for f in range(n_fired):
+            u = fired[f]
+            if spike_flag[u]:
+                spike_times[n_spikes], spike_units[n_spikes] = t, u
+                n_spikes += 1
+            if seg_ptr[u] < seg_ptr[u + 1]:
+                size = _queue_push(queue, size, t + seg_delay[seg_ptr[u]], t, u, seg_ptr[u])
+    state.counters[0], state.counters[1], state.counters[2] = given, change, size
+    state.counters[3] = sample
+    return status, bad, t if status == STOPPED_NOT_FINITE else t_end, n_spikes
+
+
+@njit(**HELPER)
+def finish(bundle, state, t):
+    """Bring every neuron's stored state to t (the end of a run)."""
+    neurons = state.neurons
+    for j in range(bundle.n_units):
+        kind = bundle.unit_kind[j]
+        if kind == DELTA or kind == EXP:
+            _advance(_params(bundle.pop_param, neurons, j), neurons, j, t)
