@@ -245,8 +245,11 @@ def _upper_bound(c, lo, hi):
         membrane = c[1] * np.exp(-lo / c[2])
     else:
         membrane = 0.0 if hi == INF else c[1] * np.exp(-hi / c[2])
-    return c[0] + membrane + _term_bound(c[3], c[2], c[4], lo, hi) + _term_bound(
-        c[5], c[2], c[6], lo, hi
+    return (
+        c[0]
+        + membrane
+        + _term_bound(c[3], c[2], c[4], lo, hi)
+        + _term_bound(c[5], c[2], c[6], lo, hi)
     )
 
 
@@ -624,7 +627,10 @@ def run_events(bundle, state, queue, t_end, recording, spike_times, spike_units,
                     channel = np.int64(syn_channel[e])
                     weight = syn_weight[e]
                 else:
-                    channel, weight = bundle.slot_unit[k] + bundle.slot_channel[k], bundle.slot_weight[k]
+                    channel, weight = (
+                        bundle.slot_unit[k] + bundle.slot_channel[k],
+                        bundle.slot_weight[k],
+                    )
                 inhibitory = channel >= n_units
                 j = channel - n_units if inhibitory else channel
                 p = _row_params(pop_param, np.int64(neurons[j, META]) >> 1)

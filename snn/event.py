@@ -188,7 +188,9 @@ class EventDriver:
         delays = old.seg_delay[self.queue[:n, ek.SEGMENT].astype(np.int64)]
         for k in range(n):
             first, last = new.seg_ptr[units[k]], new.seg_ptr[units[k] + 1]
-            self.queue[k, ek.SEGMENT] = first + np.searchsorted(new.seg_delay[first:last], delays[k])
+            self.queue[k, ek.SEGMENT] = first + np.searchsorted(
+                new.seg_delay[first:last], delays[k]
+            )
 
     def _state(self) -> ek.EventState:
         key, item, position = self.timers
@@ -349,9 +351,7 @@ def _recording(network, start: float, stop: float):
             mine = np.flatnonzero(recording.sample_monitor == m)
             if mine.size:
                 width = widths[m]
-                block = np.stack(
-                    [recording.out[o : o + width] for o in recording.sample_out[mine]]
-                )
+                block = np.stack([recording.out[o : o + width] for o in recording.sample_out[mine]])
                 recorder.monitor.append(recording.sample_time[mine], block)
 
     return recording, collect

@@ -145,7 +145,10 @@ def _build_group(nest, network, group, precise=False):
                 f"to_nest.precise: NEST has precise-spike-time versions of iaf_psc_delta and "
                 f"iaf_psc_exp only (population {group.name!r} is {model.nest_model})"
             )
-        nodes = nest.Create(model.nest_model + suffix, group.n, params=model.nest_params())
+        params = model.nest_params()
+        if precise and params.pop("refractory_input", False):  # the _ps model has no switch
+            raise ValueError("to_nest.precise: iaf_psc_delta_ps cannot keep refractory input")
+        nodes = nest.Create(model.nest_model + suffix, group.n, params=params)
         for variable in model.VARIABLES:
             values = group.get(variable.name)
             try:

@@ -569,6 +569,11 @@ class Network(Compilable, io.Saveable):
         return to_nest(self, **options)
 
     def _io_state(self):
+        if self._events is not None:
+            raise ValueError(
+                "save: a network run by the event driver cannot be saved yet (its queue of "
+                "spikes in flight has no file format); save it before its first run"
+            )
         return saving.network_state(self)
 
     @classmethod

@@ -198,7 +198,7 @@ def test_step_currents_and_rate_recorders_on_the_event_driver():
     np.testing.assert_allclose(rate.times[steps], np.ceil(spikes.times / 0.1 - 1e-9) * 0.1)
 
 
-def test_the_event_driver_names_what_it_cannot_run():
+def test_the_event_driver_names_what_it_cannot_run(tmp_path):
     net = snn.Network(dt=0.1)
     net.add_population(2, snn.LIFCond())
     with pytest.raises(ValueError, match="driver='clock'"):
@@ -218,6 +218,8 @@ def test_the_event_driver_names_what_it_cannot_run():
     net.run(1.0, **EVENT)
     with pytest.raises(ValueError, match="driver of its first run"):
         net.run(1.0, **QUIET)
+    with pytest.raises(ValueError, match="event driver cannot be saved"):
+        net.save(tmp_path / "net")
 
 
 def test_a_state_that_stops_being_finite_stops_the_event_run_naming_it():

@@ -54,21 +54,23 @@ class _NestRun:
         return self.data[f"0.{k}.times"], self.data[f"0.{k}.values"]
 
 
-def _both(net, duration=DURATION):
-    """Run ``net`` in NEST (in a worker process, from its saved file) and here."""
+def _both(net, duration=DURATION, *, driver="clock"):
+    """Run ``net`` in NEST (in a worker process, from its saved file) and here; the event
+    driver is compared with NEST's precise-spike-time models."""
     import tempfile
 
     folder = Path(tempfile.mkdtemp(prefix="nest-parity-"))
     path = net.save(folder / "net")
     out = folder / "nest.npz"
     done = subprocess.run(
-        [sys.executable, str(WORKER), str(out), str(duration), str(path)],
+        [sys.executable, str(WORKER), str(out), str(duration), str(path)]
+        + (["--precise"] if driver == "event" else []),
         capture_output=True,
         text=True,
         timeout=600,
     )
     assert done.returncode == 0, done.stderr[-2000:]
-    net.run(duration, progress=False)
+    net.run(duration, driver=driver, progress=False)
     return _NestRun(dict(np.load(out)))
 
 
@@ -128,3 +130,32 @@ def test_izhikevich_matches_nest_to_rounding():
     np.testing.assert_array_equal(np.round(spikes.times / DT), np.round(nest_times / DT))
     t, values = handle.trace(1)
     np.testing.assert_allclose(trace.values[: t.size], values, rtol=0, atol=1e-9)
+
+
+@pytest.mark.parametrize(
+    "model, w_ex, w_in, atol",
+    [
+        (snn.LIF(synapse="delta", t_ref=2.0), 3.0, -4.0, 1e-13),  # measured 2.8e-14 ms
+        (snn.LIF(synapse="exp", tau_syn_ex=1.5, tau_syn_in=4.0), 600.0, -500.0, 1e-11),  # 1.3e-12
+    ],
+)
+def test_the_event_driver_matches_nests_precise_spike_models(model, w_ex, w_in, atol):
+    """iaf_psc_delta_ps / iaf_psc_exp_ps with input spikes off the grid: the same spikes
+    at the same times."""
+    rng = np.random.default_rng(4)
+    net = snn.Network(dt=DT, seed=4)
+    pop = net.add_population(3, model, name="pop")
+    times = np.sort(rng.uniform(1.0, DURATION - 5, 400))  # off the grid
+    sources = net.add_spike_source(times, rng.integers(0, 8, times.size), n=8, name="input")
+    weights = np.where(np.arange(8) < 6, w_ex, w_in)
+    delays = rng.choice([1.0, 1.5, 2.3], size=8 * 3)
+    net.connect(
+        sources, pop, rule="all_to_all", weight=np.repeat(weights[None], 3, 0).ravel(), delay=delays
+    )
+    net.add_current(pop, 300.0)
+    spikes = net.record_spikes(pop)
+    handle = _both(net, driver="event")
+    nest_times, nest_indices = handle.spikes(0)
+    assert len(spikes) > 20
+    np.testing.assert_array_equal(spikes.indices, nest_indices)
+    np.testing.assert_allclose(spikes.times, nest_times, rtol=0, atol=atol)
