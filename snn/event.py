@@ -10,7 +10,7 @@ to the run's end time.
 
 Only models with an analytic solution between events run here:
 ``LIF(synapse="delta")`` (closed-form crossing times) and ``LIF(synapse="exp")``
-(crossings located to :data:`~snn._event_kernels.CROSSING_TOLERANCE`).
+(crossings located to :data:`~snn._crossing_kernels.CROSSING_TOLERANCE`).
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ import math
 import numpy as np
 
 from neurodyn.errors import SimulationError
+from snn import _crossing_kernels as ck
 from snn import _event_kernels as ek
 from snn.compile import SINGLE_CHANNEL_MODELS, synapse_table
 from snn.models import LIF
@@ -44,14 +45,14 @@ def _population_params(population) -> np.ndarray:
     if model.synapse == "delta" and p["refractory_input"]:
         raise _unsupported(f"drops input during refractoriness ({population.name!r} keeps it)")
     v_min = p.get("V_min", -math.inf)
-    row = np.zeros(ek.N_PARAMS)
-    row[ek.TAU_M], row[ek.INV_C] = p["tau_m"], 1.0 / p["C_m"]
-    row[ek.THETA], row[ek.V_RESET] = p["V_th"] - rest, p["V_reset"] - rest
-    row[ek.T_REF], row[ek.I_E] = p["t_ref"], p["I_e"]
-    row[ek.V_MIN] = v_min - rest if math.isfinite(v_min) else -math.inf
-    row[ek.TAU_EX] = p.get("tau_syn_ex", 1.0)
-    row[ek.TAU_IN] = p.get("tau_syn_in", 1.0)
-    row[ek.KIND] = ek.DELTA if model.synapse == "delta" else ek.EXP
+    row = np.zeros(ck.N_PARAMS)
+    row[ck.TAU_M], row[ck.INV_C] = p["tau_m"], 1.0 / p["C_m"]
+    row[ck.THETA], row[ck.V_RESET] = p["V_th"] - rest, p["V_reset"] - rest
+    row[ck.T_REF], row[ck.I_E] = p["t_ref"], p["I_e"]
+    row[ck.V_MIN] = v_min - rest if math.isfinite(v_min) else -math.inf
+    row[ck.TAU_EX] = p.get("tau_syn_ex", 1.0)
+    row[ck.TAU_IN] = p.get("tau_syn_in", 1.0)
+    row[ck.KIND] = ck.DELTA if model.synapse == "delta" else ck.EXP
     return row
 
 
@@ -64,7 +65,7 @@ def compile_events(network) -> tuple[ek.EventBundle, np.ndarray, np.ndarray]:
     params = []
     for row, population in enumerate(network.populations):
         params.append(_population_params(population))
-        kind[population.start : population.stop] = params[-1][ek.KIND]
+        kind[population.start : population.stop] = params[-1][ck.KIND]
         unit_pop[population.start : population.stop] = row
     source_rate = np.zeros(n_units)
     given_times, given_units = [], []
@@ -89,7 +90,7 @@ def compile_events(network) -> tuple[ek.EventBundle, np.ndarray, np.ndarray]:
     bundle = ek.EventBundle(
         n_units=int(n_units),
         unit_kind=kind,
-        pop_param=np.array(params).reshape(-1, ek.N_PARAMS),
+        pop_param=np.array(params).reshape(-1, ck.N_PARAMS),
         **synapses,
         source_rate=source_rate,
         slot_unit=slots["unit"],
