@@ -33,7 +33,6 @@ from snn._crossing_kernels import (
     INF,
     KIND,
     T_REF,
-    THETA,
     V_MIN,
     V_RESET,
     next_crossing,
@@ -270,13 +269,15 @@ def _schedule(p, neurons, key, item, position, j, t, force):
 @njit(**HELPER)
 def _arrival(p, y, i_ex, i_in, t_last, t_free, current, inhibitory, weight, t):
     """A spike of ``weight`` reaching a neuron at t, on scalars: returns its new (y, i_ex,
-    i_in, t_last, t_free), whether it fired, and its next crossing (time, exact; time
-    nan when the state is not finite). The event loop's hot path: arrays handed to
-    inlined helpers there cost atomic reference-count updates at every arrival."""
+    i_in, t_last) and its next crossing (time, exact; time nan when the state is not
+    finite). A delta-synapse neuron pushed over threshold does not fire here: its
+    crossing is then t itself, and its timer fires it after every other arrival of time
+    t, so that simultaneous inputs are summed first (as NEST's iaf_psc_delta_ps and the
+    clock driver do). The event loop's hot path: arrays handed to inlined helpers there
+    cost atomic reference-count updates at every arrival."""
     kind = np.int64(p[KIND])
     y, i_ex, i_in = state_at(kind, p, y, i_ex, i_in, t_last, t_free, current, t)
     t_last = t if t > t_last else t_last
-    fired = False
     if kind == EXP:
         if inhibitory:
             i_in += weight
@@ -285,28 +286,8 @@ def _arrival(p, y, i_ex, i_in, t_last, t_free, current, inhibitory, weight, t):
     elif t > t_free:  # dropped while refractory, up to and including t_free (as on the grid)
         y += weight
         y = y if y > p[V_MIN] else p[V_MIN]
-        if y >= p[THETA]:
-            y, t_free, fired = p[V_RESET], t + p[T_REF], True
     crossing, exact = next_crossing(kind, p, y, i_ex, i_in, t_last, t_free, current, 0.0, False)
-    return y, i_ex, i_in, t_last, t_free, fired, crossing, exact
-
-
-@njit(**INLINE)
-def _receive(p, neurons, j, inhibitory, weight, t):
-    """A spike of ``weight`` reaches neuron j at t; True when it makes a delta-synapse
-    neuron fire (its state is then reset)."""
-    _advance(p, neurons, j, t)
-    if p[KIND] == EXP:
-        neurons[j, I_IN if inhibitory else I_EX] += weight
-        return False
-    if t <= neurons[j, T_FREE]:
-        return False  # refractory: NEST drops it
-    y = neurons[j, Y] + weight
-    neurons[j, Y] = y if y > p[V_MIN] else p[V_MIN]
-    if neurons[j, Y] < p[THETA]:
-        return False
-    _reset(p, neurons, j, t)
-    return True
+    return y, i_ex, i_in, t_last, crossing, exact
 
 
 @njit(**INLINE)
@@ -458,15 +439,12 @@ def run_events(bundle, state, queue, t_end, recording, spike_times, spike_units,
                 inhibitory = channel >= n_units
                 j = channel - n_units if inhibitory else channel
                 p = _row_params(pop_param, np.int64(neurons[j, META]) >> 1)
-                y, i_ex, i_in, t_last, t_free, spiked, crossing, exact = _arrival(
+                y, i_ex, i_in, t_last, crossing, exact = _arrival(
                     p, neurons[j, Y], neurons[j, I_EX], neurons[j, I_IN], neurons[j, T_LAST],
                     neurons[j, T_FREE], neurons[j, CURRENT], inhibitory, weight, t,
                 )  # fmt: skip
                 neurons[j, Y], neurons[j, I_EX], neurons[j, I_IN] = y, i_ex, i_in
-                neurons[j, T_LAST], neurons[j, T_FREE] = t_last, t_free
-                if spiked:
-                    fired[n_fired] = j
-                    n_fired += 1
+                neurons[j, T_LAST] = t_last
                 if crossing != crossing:
                     status, bad = STOPPED_NOT_FINITE, j
                     break

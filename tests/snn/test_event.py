@@ -59,6 +59,41 @@ def test_a_given_input_train_gives_the_hand_derived_trace_and_spike():
     )
 
 
+@pytest.mark.parametrize("order", [[0, 1], [1, 0]])
+def test_simultaneous_inputs_are_summed_before_the_threshold(order):
+    # V = 15 mV held by R I_e = 15 mV; +6 and -6 mV arrive together at 2 ms: their sum
+    # is 0, so no spike whichever comes first (NEST's iaf_psc_delta_ps sums them too);
+    # +6 alone at 4 ms fires at exactly 4 ms
+    net = snn.Network(dt=0.1)
+    lif = snn.LIF(E_L=0.0, V_th=20.0, V_reset=10.0, tau_m=10.0, t_ref=2.0, I_e=375.0)
+    neuron = net.add_population(1, lif, V_m=15.0)
+    source = net.add_spike_source([1.0, 1.0, 3.0], [order[0], order[1], 0], n=2)
+    net.connect(source, neuron, rule="all_to_all", weight=[6.0, -6.0], delay=1.0)
+    spikes = net.record_spikes(neuron)
+    net.run(10.0, **EVENT)
+    np.testing.assert_array_equal(spikes.times, [4.0])
+
+
+def test_on_grid_input_below_threshold_gives_the_clock_drivers_very_spikes():
+    # delta neurons whose drive stays below threshold fire only on an input, and inputs
+    # on the grid arrive at the same times for both drivers: the spike trains are equal
+    trains = {}
+    for driver in ("clock", "event"):
+        rng = np.random.default_rng(5)
+        net = snn.Network(dt=0.1, seed=5)
+        lif = snn.LIF(E_L=0.0, V_th=20.0, V_reset=10.0, tau_m=20.0, t_ref=2.0, I_e=225.0)
+        pop = net.add_population(40, lif, V_m=rng.uniform(0.0, 18.0, 40))
+        times = np.sort(rng.integers(1, 2000, 1500)) / 10.0
+        inputs = net.add_spike_source(times, rng.integers(0, 20, times.size), n=20)
+        net.connect(inputs, pop, p=0.3, weight=snn.Uniform(-2.0, 3.0), delay=1.0, seed=5)
+        spikes = net.record_spikes(pop)
+        net.run(200.0, driver=driver, progress=False)
+        trains[driver] = (spikes.times, spikes.indices)
+    assert trains["event"][0].size > 300
+    np.testing.assert_array_equal(trains["clock"][1], trains["event"][1])
+    np.testing.assert_allclose(trains["clock"][0], trains["event"][0], rtol=0, atol=1e-9)
+
+
 @pytest.mark.parametrize("weight, crosses", [(2000.0, False), (2804.0, True), (3000.0, True)])
 def test_an_exponential_current_pulse_crosses_where_the_closed_form_does(weight, crosses):
     # V(s) = w/C (e^-s/tau_s - e^-s/tau_m) / (1/tau_m - 1/tau_s) peaks at 15.0012 mV for
