@@ -1,4 +1,5 @@
-"""Spiking networks with NEST's models, names and units, run by a clock driver.
+"""Spiking networks with NEST's models, names and units, run by a clock driver or,
+for LIF neurons, an event driver with exact spike times (``run(T, driver="event")``).
 
     import snn
     net = snn.Network(dt=0.1, seed=0)

@@ -270,11 +270,16 @@ def _schedule(p, neurons, key, item, position, j, t, force):
 def _arrival(p, y, i_ex, i_in, t_last, t_free, current, inhibitory, weight, t):
     """A spike of ``weight`` reaching a neuron at t, on scalars: returns its new (y, i_ex,
     i_in, t_last) and its next crossing (time, exact; time nan when the state is not
-    finite). A delta-synapse neuron pushed over threshold does not fire here: its
-    crossing is then t itself, and its timer fires it after every other arrival of time
-    t, so that simultaneous inputs are summed first (as NEST's iaf_psc_delta_ps and the
-    clock driver do). The event loop's hot path: arrays handed to inlined helpers there
-    cost atomic reference-count updates at every arrival."""
+    finite, inf when not computed).
+
+    A negative weight lowers V at every later time (delta: a jump down; exp: P >= 0), so
+    the crossing predicted before stays a lower bound and is not computed again: that
+    happens once, when the timer comes due (in an inhibition-dominated network most
+    arrivals are such). A delta-synapse neuron pushed over threshold does not fire here:
+    its crossing is then t itself, and its timer fires it after every other arrival of
+    time t, so that simultaneous inputs are summed first (as NEST's iaf_psc_delta_ps and
+    the clock driver do). The event loop's hot path: arrays handed to inlined helpers
+    there cost atomic reference-count updates at every arrival."""
     kind = np.int64(p[KIND])
     y, i_ex, i_in = state_at(kind, p, y, i_ex, i_in, t_last, t_free, current, t)
     t_last = t if t > t_last else t_last
@@ -286,6 +291,8 @@ def _arrival(p, y, i_ex, i_in, t_last, t_free, current, inhibitory, weight, t):
     elif t > t_free:  # dropped while refractory, up to and including t_free (as on the grid)
         y += weight
         y = y if y > p[V_MIN] else p[V_MIN]
+    if weight <= 0.0:
+        return y, i_ex, i_in, t_last, INF, False
     crossing, exact = next_crossing(kind, p, y, i_ex, i_in, t_last, t_free, current, 0.0, False)
     return y, i_ex, i_in, t_last, crossing, exact
 
@@ -449,8 +456,10 @@ def run_events(bundle, state, queue, t_end, recording, spike_times, spike_units,
                     status, bad = STOPPED_NOT_FINITE, j
                     break
                 earlier = crossing < neurons[j, PREDICTED]  # later ones wait for the timer
-                neurons[j, PREDICTED] = crossing
-                neurons[j, META] = 2.0 * (np.int64(neurons[j, META]) >> 1) + (1.0 if exact else 0.0)
+                if crossing != INF or exact:  # inf, not exact: the old bound still holds
+                    neurons[j, PREDICTED] = crossing
+                meta = 2.0 * (np.int64(neurons[j, META]) >> 1)
+                neurons[j, META] = meta + (1.0 if exact else 0.0)
                 if earlier:
                     key[position[j]] = crossing
                     _sift(key, item, position, position[j])
