@@ -15,7 +15,9 @@ from numba import types
 from numba.core import cgutils
 from numba.extending import intrinsic
 
-__all__ = ["float32_from_bits", "float64_from_bits", "fma", "store_fence", "stream_store"]
+__all__ = [
+    "float32_from_bits", "float64_from_bits", "fma", "prefetch", "store_fence", "stream_store",
+]  # fmt: skip
 
 
 @intrinsic
@@ -112,6 +114,38 @@ def store_fence(typingctx):
     return types.void(), codegen
 
 
+@intrinsic
+def prefetch(typingctx, array, index):
+    """Ask for the cache line of ``array[index]`` (1-d) or of ``array[index, 0]`` (2-d, C
+    order) to be loaded ahead of use (LLVM's ``llvm.prefetch``: a read, kept in every
+    cache level); nothing if ``index`` is out of range. A loop that knows which random
+    rows it will read hides the memory latency this way."""
+    if not isinstance(array, types.Array) or array.ndim > 2 or array.layout != "C":
+        return None
+    if not isinstance(index, types.Integer):
+        return None
+
+    def codegen(context, builder, signature, args):
+        array_type, index_type = signature.args
+        view = context.make_array(array_type)(context, builder, args[0])
+        shape = cgutils.unpack_tuple(builder, view.shape)
+        position = context.cast(builder, args[1], index_type, types.intp)
+        inside = builder.icmp_unsigned("<", position, shape[0])
+        with builder.if_then(inside):
+            offset = position if array_type.ndim == 1 else builder.mul(position, shape[1])
+            pointer = builder.gep(view.data, [offset])
+            byte = ir.IntType(8).as_pointer()
+            i32 = ir.IntType(32)
+            function_type = ir.FunctionType(ir.VoidType(), [byte, i32, i32, i32])
+            function = cgutils.get_or_insert_function(
+                builder.module, function_type, "llvm.prefetch.p0"
+            )
+            builder.call(function, [builder.bitcast(pointer, byte), i32(0), i32(3), i32(1)])
+        return context.get_dummy_value()
+
+    return types.void(array, index), codegen
+
+
 # --- plain Python, for NUMBA_DISABLE_JIT=1 -----------------------------------------------------
 # With the JIT off, kernels run as ordinary Python (for debugging and coverage); an
 # intrinsic has no Python body, so each gets one that computes the same value.
@@ -133,4 +167,7 @@ if numba.config.DISABLE_JIT:
         array[index] = value
 
     def store_fence():
+        return None
+
+    def prefetch(array, index):
         return None

@@ -25,6 +25,7 @@ from typing import NamedTuple
 import numpy as np
 from numba import njit
 
+from neurodyn._intrinsics import prefetch
 from neurodyn._kernels import xorshift_uniform
 from neurodyn.config import inline_options, jit_options
 from snn._crossing_kernels import (
@@ -44,6 +45,7 @@ HELPER = jit_options()
 
 POISSON, GIVEN = 2, 3  # unit kinds after the neuron kinds DELTA, EXP
 OK, STOPPED_NOT_FINITE, NEED_ROOM = -1, 1, 2
+PREFETCH_AHEAD = 8  # synapses: a target's record is requested this many arrivals early
 
 
 # --- the indexed timer heap --------------------------------------------------------------------
@@ -435,6 +437,9 @@ def run_events(bundle, state, queue, t_end, recording, spike_times, spike_units,
                            t + _interval(rng, n_units + k, bundle.slot_rate[k]))  # fmt: skip
                 first, last = 0, 1
             for e in range(first, last):
+                if k < 0 and e + PREFETCH_AHEAD < last:  # hides the latency of a random row
+                    ahead = np.int64(syn_channel[e + PREFETCH_AHEAD])
+                    prefetch(neurons, ahead - n_units if ahead >= n_units else ahead)
                 if k < 0:
                     channel = np.int64(syn_channel[e])
                     weight = syn_weight[e]

@@ -5,6 +5,7 @@ import pytest
 from numba import njit
 
 from neurodyn import _kernels as K
+from neurodyn._intrinsics import prefetch
 from neurodyn.compiled import dense_weight_matrix, source_view, weight_matrix
 from neurodyn.graph import as_csr, erdos_renyi
 
@@ -189,3 +190,21 @@ def test_shuffle_is_a_permutation_drawn_from_its_stream():
     assert sorted(first) == list(range(50)) and not np.array_equal(first, np.arange(50))
     np.testing.assert_array_equal(first, _shuffled(np.arange(50), streams.copy(), 0))
     assert not np.array_equal(first, _shuffled(np.arange(50), streams.copy(), 1))
+
+
+@njit
+def _gather_with_prefetch(rows, elements, order):
+    total = 0.0
+    for k in range(order.size):
+        prefetch(rows, order[min(k + 4, order.size - 1)])
+        prefetch(elements, order[k] + 10**9)  # out of range: asks for nothing
+        total += rows[order[k], 0] + elements[order[k]]
+    return total
+
+
+def test_prefetch_changes_no_value_and_takes_one_or_two_dimensions():
+    rng = np.random.default_rng(0)
+    rows, elements = rng.random((1000, 8)), rng.random(1000)
+    order = rng.integers(0, 1000, 5000)
+    expected = np.sum(rows[order, 0] + elements[order])
+    assert _gather_with_prefetch(rows, elements, order) == pytest.approx(expected, rel=1e-12)
