@@ -148,7 +148,7 @@ def _crossover(args) -> None:
         runs = {s: _measure(s, n, 1500.0, args.weight, drive) for s in SIMULATORS[:3]}
         if None in runs.values():
             continue
-        print(f"{drive:8.1f} {runs['event']['rate']:8.2f} {runs['event']['run per s']:9.3f} "
+        print(f"{drive:8.2f} {runs['event']['rate']:8.2f} {runs['event']['run per s']:9.3f} "
               f"{runs['clock-0.1']['run per s']:13.3f} {runs['clock-0.01']['run per s']:14.3f}",
               flush=True)  # fmt: skip
 
