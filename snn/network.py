@@ -242,7 +242,7 @@ class Network(Compilable, io.Saveable):
             raise ValueError("add_spike_source.indices: must be >= 0")
         size = int(indices.max()) + 1 if indices.size else 1
         n = size if n is None else check_int(n, "n", low=size, owner="add_spike_source")
-        first = self._state.counters[0] + 1  # the earliest step a new spike can end
+        first = round(self.t / self.dt) + 1  # the earliest step a new spike can end (either driver)
         if times.size and np.rint(times.min() / self.dt) < first:
             raise ValueError(
                 f"add_spike_source.times: spikes must come at or after t = {first * self.dt:g} ms "

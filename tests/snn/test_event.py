@@ -94,6 +94,14 @@ def test_on_grid_input_below_threshold_gives_the_clock_drivers_very_spikes():
     np.testing.assert_allclose(trains["clock"][0], trains["event"][0], rtol=0, atol=1e-9)
 
 
+def test_spike_times_before_the_event_drivers_time_are_refused():
+    net = snn.Network(dt=0.1)
+    net.add_population(1, snn.LIF())
+    net.run(50.0, **EVENT)
+    with pytest.raises(ValueError, match=r"add_spike_source.times: .* t = 50.1 ms"):
+        net.add_spike_source([10.0, 60.0], [0, 0])
+
+
 @pytest.mark.parametrize("weight, crosses", [(2000.0, False), (2804.0, True), (3000.0, True)])
 def test_an_exponential_current_pulse_crosses_where_the_closed_form_does(weight, crosses):
     # V(s) = w/C (e^-s/tau_s - e^-s/tau_m) / (1/tau_m - 1/tau_s) peaks at 15.0012 mV for
