@@ -179,14 +179,32 @@ class EventDriver:
         neurons[:, ek.META] = 2.0 * unit_pop
         self.neurons = neurons
         n_timers = n_units + self.bundle.slot_unit.size
-        # new Poisson timers for a new structure (memoryless: no bias)
         self.rng = network._stream().integers(1, 2**63, size=n_timers, dtype=np.uint64)
-        self.timers = ek.empty_timer_heap(n_timers)
+        self.timers = self._carried_timers(old, n_timers)
         if old is not None and self.n_queued:
             self._remap_queue(old)
         self.given_done = int(np.searchsorted(self.bundle.given_time, self.t, side="right"))
         if self.t == 0.0:
             self.given_done = 0  # spikes at t = 0 are still to come
+
+    def _carried_timers(self, old, n_timers: int) -> tuple:
+        """A timer heap in which the Poisson timers of the previous structure keep their
+        times (units and input slots are only ever appended): an input's next arrival
+        was drawn a delay ahead, and drawing it again would leave that delay without
+        input. ``start_timers`` sets every other timer."""
+        times = np.full(n_timers, math.inf)
+        if old is not None:
+            key, item, _ = self.timers
+            old_times = np.empty(key.size)
+            old_times[item] = key
+            n_old = old.n_units
+            times[:n_old] = np.where(old.unit_kind == ek.POISSON, old_times[:n_old], math.inf)
+            n_slots = old.slot_unit.size
+            times[self.bundle.n_units : self.bundle.n_units + n_slots] = old_times[n_old:]
+        order = np.argsort(times, kind="stable")  # a sorted array is a heap
+        position = np.empty(n_timers, np.int64)
+        position[order] = np.arange(n_timers)
+        return times[order], order.astype(np.int64), position
 
     def _remap_queue(self, old) -> None:
         """Deliveries in flight point at segments of the old synapse table: move each to its
@@ -279,10 +297,14 @@ def _grown(array: np.ndarray, used: int, room: int) -> np.ndarray:
 
 
 def _current_at(network, t: float) -> np.ndarray:
-    """The injected current (pA) of every unit in force just after ``t``."""
+    """The injected current (pA) of every unit after the changes at times <= ``t``: the
+    same boundary as :func:`_current_changes`, so that a change is counted once (the
+    clock driver's ``amplitude_at`` rounds toward the step that starts at t)."""
     current = np.zeros(network.n_units)
     for source in network.currents:
-        np.add.at(current, source.target.start + source.indices, source.amplitude_at(t))
+        j = int(np.searchsorted(source.times, t, side="right")) - 1
+        if j >= 0:
+            np.add.at(current, source.target.start + source.indices, source.amplitudes[j])
     return current
 
 

@@ -122,3 +122,44 @@ def test_a_small_network_matches_a_numpy_reference_bit_for_bit():
     np.testing.assert_array_equal(np.rint(spikes.times / dt) - 1, [s for s, _ in expected_spikes])
     np.testing.assert_array_equal(spikes.indices, [i for _, i in expected_spikes])
     np.testing.assert_allclose(trace.values, expected_trace, rtol=0, atol=1e-12)
+
+
+def _trajectory_distance(c, s):
+    """V(s) - theta of the LIF(synapse="exp") trajectory c (see _crossing_kernels), in
+    NumPy with the expanded closed form."""
+    v_inf_gap, v0_gap, tau_m, a_ex, tau_ex, a_in, tau_in = c
+    v = v_inf_gap + v0_gap * np.exp(-s / tau_m)
+    for amplitude, tau in ((a_ex, tau_ex), (a_in, tau_in)):
+        if tau == tau_m:
+            v = v + amplitude * s * np.exp(-s / tau_m)
+        else:
+            v = v + amplitude * (np.exp(-s / tau) - np.exp(-s / tau_m)) / (1 / tau_m - 1 / tau)
+    return v
+
+
+def test_exp_synapse_crossings_match_a_dense_grid_search():
+    # Random mixes of excitation and inhibition, tau_syn equal to tau_m or to each other
+    # included; the grid (5 us) brackets the first crossing the kernel must return, and
+    # V_inf lies at least 0.5 mV below threshold, so no crossing comes late.
+    from snn._crossing_kernels import first_crossing
+
+    rng = np.random.default_rng(7)
+    grid = np.linspace(0.0, 400.0, 80_001)  # beyond 400 ms every term is below 0.01 mV
+    checked = 0
+    for _ in range(150):
+        tau_m = rng.choice([10.0, 20.0])
+        tau_ex = rng.choice([tau_m, 2.0, 5.0, 30.0])
+        tau_in = rng.choice([tau_m, 2.0, 5.0, 30.0, tau_ex])
+        c = (rng.uniform(-20, -0.5), rng.uniform(-20, 20), tau_m, rng.normal(0, 20), tau_ex,
+             rng.normal(0, 20), tau_in)  # fmt: skip
+        distance = _trajectory_distance(c, grid)
+        above = np.flatnonzero(distance >= 0.0)
+        found, exact = first_crossing(c, 0.0, True)
+        assert exact
+        if above.size == 0:
+            assert found == np.inf
+            continue
+        checked += 1
+        assert grid[max(above[0] - 1, 0)] <= found <= grid[above[0]] + 1e-12
+        assert abs(_trajectory_distance(c, found)) < 1e-9 or above[0] == 0
+    assert checked > 30
