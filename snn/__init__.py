@@ -19,6 +19,7 @@ from snn.elements import CurrentInput, PoissonSource, Population, Projection, Sp
 from snn.models import LIF, AdEx, Izhikevich, LIFCond, NeuronModel
 from snn.monitors import RateRecorder, SpikeRecorder, StateRecorder
 from snn.network import Network
+from snn.plasticity import STDP, Additive, Multiplicative, PairTiming, PowerLaw, TripletTiming
 
 
 def to_nest(network, **options):
@@ -30,21 +31,27 @@ def to_nest(network, **options):
 
 __all__ = [
     "LIF",
+    "STDP",
     "AdEx",
+    "Additive",
     "CurrentInput",
     "Izhikevich",
     "LIFCond",
     "LogNormal",
+    "Multiplicative",
     "Network",
     "NeuronModel",
     "Normal",
+    "PairTiming",
     "PoissonSource",
     "Population",
+    "PowerLaw",
     "Projection",
     "RateRecorder",
     "SpikeRecorder",
     "SpikeSource",
     "StateRecorder",
+    "TripletTiming",
     "Uniform",
     "to_nest",
 ]

@@ -35,7 +35,9 @@ from numba import njit
 
 from neurodyn._kernels import xorshift_uniform
 from neurodyn.config import inline_options, jit_options
+from snn import _plasticity_kernels as plasticity
 from snn._neuron_kernels import UNSTABLE, update_range
+from snn.plasticity import PlasticBundle, PlasticState
 
 INLINE = inline_options()
 # Model updates and other large helpers are compiled once and called (LLVM may still inline
@@ -43,6 +45,7 @@ INLINE = inline_options()
 HELPER = jit_options()
 
 OK, STOPPED_NOT_FINITE = -1, 1
+WEIGHT_ROW = -1  # snn.monitors.WEIGHT_ROW: a sample of the plastic weights
 
 
 class NetworkBundle(NamedTuple):
@@ -74,6 +77,16 @@ class NetworkBundle(NamedTuple):
     input_delay: np.ndarray  # (I,) int64 delay in steps
     spike_step: np.ndarray  # (M,) int64 emission step of each given spike, sorted
     spike_unit: np.ndarray  # (M,) int64 unit of each given spike
+    plastic: PlasticBundle  # plastic synapses (not in the table above), delays in steps
+
+
+class PendingArrivals(NamedTuple):
+    """Spikes on their way to plastic synapses, by the ring row of their arrival step: row r
+    holds segments ``segment[r, :size[r]]``, each reached ``count`` times."""
+
+    segment: np.ndarray  # (n_slots, n_plastic_segments) int64
+    count: np.ndarray  # (n_slots, n_plastic_segments) int64
+    size: np.ndarray  # (n_slots,) int64
 
 
 class NetworkState(NamedTuple):
@@ -85,6 +98,8 @@ class NetworkState(NamedTuple):
     poisson_rng: np.ndarray  # (S,) uint64 xorshift states of the Poisson sources
     input_rng: np.ndarray  # (K,) uint64 xorshift states, one per neuron of each Poisson input
     counters: np.ndarray  # (2,) int64: [current step, next given spike]
+    plastic: PlasticState  # plastic weights and traces
+    pending: PendingArrivals
 
 
 class Drive(NamedTuple):
@@ -180,6 +195,41 @@ def deliver(bundle, ring_flat, unit, multiplicity, step):
 
 
 @njit(**HELPER)
+def _arrive_plastic(bundle, state, step, ring_row):
+    """The spikes reaching plastic synapses in this step (at its end, (step + 1) dt, as
+    a spike of step k - d carries time (k - d + 1) dt): each segment is depressed, then
+    transmits its synapses' new weights into the row this step's update reads."""
+    plastic, pending = bundle.plastic, state.pending
+    row = step % bundle.n_slots
+    t = (step + 1) * bundle.dt
+    for i in range(pending.size[row]):
+        segment = pending.segment[row, i]
+        for _ in range(pending.count[row, i]):
+            plasticity.arrive(plastic, state.plastic, segment, t)
+            for e in range(plastic.seg_edges[segment], plastic.seg_edges[segment + 1]):
+                ring_row[plastic.edge_channel[e]] += state.plastic.weight[plastic.edge_synapse[e]]
+    pending.size[row] = 0
+
+
+@njit(**HELPER)
+def _plastic_spikes(bundle, state, fired, counts, n_fired, step):
+    """This step's spikes in plasticity: neurons potentiate their plastic inputs, and every
+    spiking unit's plastic segments wait for their arrival steps."""
+    plastic, pending = bundle.plastic, state.pending
+    t = (step + 1) * bundle.dt
+    for f in range(n_fired):
+        unit = fired[f]
+        if plastic.unit_proj_ptr[unit] < plastic.unit_proj_ptr[unit + 1]:
+            plasticity.fire(plastic, state.plastic, unit, t)
+        for k in range(plastic.unit_seg_ptr[unit], plastic.unit_seg_ptr[unit + 1]):
+            segment = plastic.unit_segments[k]
+            row = (step + plastic.seg_delay[segment]) % bundle.n_slots
+            pending.segment[row, pending.size[row]] = segment
+            pending.count[row, pending.size[row]] = counts[f]
+            pending.size[row] += 1
+
+
+@njit(**HELPER)
 def _update_populations(bundle, state, current, ring_row, flags):
     for p in range(bundle.pop_start.shape[0]):
         update_range(
@@ -190,7 +240,8 @@ def _update_populations(bundle, state, current, ring_row, flags):
 
 
 @njit(**HELPER)
-def _record_states(recording, values, step):
+def _record_states(recording, values, weights, step):
+    """Samples of this step: rows of ``values``, or (row WEIGHT_ROW) plastic ``weights``."""
     for m in range(recording.state_row.shape[0]):
         if (step + 1) % recording.state_interval[m] != 0:
             continue
@@ -198,7 +249,9 @@ def _record_states(recording, values, step):
         base = recording.state_out_ptr[m] + recording.state_rows[m] * (last - first)
         row, offset = recording.state_row[m], recording.state_offset[m]
         for j in range(first, last):
-            recording.state_out[base + j - first] = values[row, recording.state_units[j]] + offset
+            unit = recording.state_units[j]
+            value = weights[unit] if row == WEIGHT_ROW else values[row, unit]
+            recording.state_out[base + j - first] = value + offset
         recording.state_rows[m] += 1
 
 
@@ -341,8 +394,10 @@ def advance(bundle, state, drive, recording, n_steps, spike_steps, spike_units):
         # 1. inputs: Poisson inputs into the ring; sources open the list of spiking units
         _poisson_inputs(bundle, state, step, state.ring)
         n_fired = _emit_sources(bundle, state, drive, k, step, work.fired, work.counts)
-        # 2. neurons integrate, cross threshold and reset
+        # 2. neurons integrate (plastic synapses transmit first), cross threshold and reset
         ring_row = state.ring[slot * width : (slot + 1) * width]
+        if state.pending.size[slot] > 0:
+            _arrive_plastic(bundle, state, step, ring_row)
         _update_populations(bundle, state, work.current, ring_row, work.flags)
         n_fired, bad_unit = _collect_neurons(
             work.flags, work.words, work.fired, work.counts, n_fired
@@ -352,10 +407,12 @@ def advance(bundle, state, drive, recording, n_steps, spike_steps, spike_units):
         # 3. every spike of the step is delivered: sources first, then neurons by index
         for f in range(n_fired):
             deliver(bundle, state.ring, work.fired[f], work.counts[f], step)
+        if bundle.plastic.rule.shape[0] > 0:
+            _plastic_spikes(bundle, state, work.fired, work.counts, n_fired, step)
         # 4. recording: spikes, population counts, state variables after threshold and reset
         spike_steps, spike_units, n_spikes = _record_spikes(
             recording, work.fired, work.counts, n_fired, step, k, spike_steps, spike_units, n_spikes
         )
-        _record_states(recording, state.values, step)
+        _record_states(recording, state.values, state.plastic.weight, step)
         state.counters[0] = step + 1
     return OK, n_steps, -1, spike_steps, spike_units, n_spikes

@@ -121,7 +121,7 @@ def advance_threaded(bundle, state, drive, recording, n_steps, spike_steps, spik
         spike_steps, spike_units, n_spikes = _record_spikes(
             recording, work.fired, work.counts, n_fired, step, k, spike_steps, spike_units, n_spikes
         )
-        _record_states(recording, state.values, step)
+        _record_states(recording, state.values, state.plastic.weight, step)
         for f in range(n_fired):  # this step's spikes wait for the next region
             previous[0][f], previous[1][f] = work.fired[f], work.counts[f]
         n_previous = n_fired

@@ -16,6 +16,7 @@ from neurodyn.graph import delay_steps
 from snn import _build_kernels, _kernels
 from snn._build_kernels import RECEPTOR_BY_SIGN, RECEPTOR_EX, RECEPTOR_IN
 from snn.models import ADEX, IZHIKEVICH, LIF_COND, LIF_DELTA, N_COEFFICIENTS, N_VARIABLES
+from snn.plasticity import PlasticState, compile_plastic
 
 SINGLE_CHANNEL_MODELS = (LIF_DELTA, IZHIKEVICH)  # one input buffer for both signs, as in NEST
 
@@ -28,8 +29,10 @@ def compile_network(network) -> _kernels.NetworkBundle:
     pop_model = np.array([p.model.code for p in populations], np.int64)
     synapses = synapse_table(network)
     sources = source_tables(network)
-    longest_input = max((int(d) for d in sources["input_delay"]), default=0)
-    synapses["n_slots"] = max(synapses["n_slots"], longest_input + 1)
+    plastic = compile_plastic(network)
+    longest = max((int(d) for d in sources["input_delay"]), default=0)
+    longest = max(longest, int(plastic.seg_delay.max(initial=0)))
+    synapses["n_slots"] = max(synapses["n_slots"], longest + 1)
     bundle = _kernels.NetworkBundle(
         dt=float(dt),
         n_units=int(n_units),
@@ -44,6 +47,7 @@ def compile_network(network) -> _kernels.NetworkBundle:
         ),
         **synapses,
         **sources,
+        plastic=plastic,
     )
     return bundle
 
@@ -63,7 +67,7 @@ def synapse_table(network, *, delays_in: str = "steps") -> dict:
     n_units, dt = network.n_units, network.dt
     in_ms = delays_in == "ms"
     unit_models = _unit_models(network)
-    projections = [p for p in network.projections if len(p)]
+    projections = [p for p in network.projections if len(p) and p.plasticity is None]
     if not projections:
         return _empty_synapses(n_units, np.float64 if in_ms else np.int64)
     counts = np.zeros(n_units + 1, np.int64)
@@ -235,6 +239,8 @@ class State:
         self.poisson_rng = np.zeros(0, np.uint64)
         self.input_rng = np.zeros(0, np.uint64)
         self.counters = np.zeros(2, np.int64)
+        self.plastic = PlasticState(np.zeros(0), np.zeros((0, 3)), np.zeros((0, 3)))
+        self.pending = no_arrivals(2, 0)
 
     @property
     def n_units(self) -> int:
@@ -264,6 +270,25 @@ class State:
             new_row[:old_units] = old_row[:old_units]
             new_row[n_units : n_units + old_units] = old_row[old_units:]
         self.ring = ring
+        pending = no_arrivals(n_slots, self.pending.segment.shape[1])
+        for ahead in range(old_slots):
+            old_row, new_row = (now + ahead) % old_slots, (now + ahead) % n_slots
+            for name in ("segment", "count", "size"):
+                getattr(pending, name)[new_row] = getattr(self.pending, name)[old_row]
+        self.pending = pending
+
+    def attach_plastic(self, plastic: PlasticState, n_segments: int) -> None:
+        """Take the plastic weights and traces of a new compilation; spikes on their way to
+        plastic synapses are kept while the plastic segments stay the same."""
+        self.plastic = plastic
+        if self.pending.segment.shape == (self.ring.shape[0], n_segments):
+            return
+        if self.pending.size.any():
+            raise ValueError(
+                "connect: the plastic synapses changed while spikes were on their way to them; "
+                "add plastic projections before the first run"
+            )
+        self.pending = no_arrivals(self.ring.shape[0], n_segments)
 
     def kernel_state(self) -> _kernels.NetworkState:
         return _kernels.NetworkState(
@@ -273,7 +298,17 @@ class State:
             self.poisson_rng,
             self.input_rng,
             self.counters,
+            self.plastic,
+            self.pending,
         )
+
+
+def no_arrivals(n_slots: int, n_segments: int) -> _kernels.PendingArrivals:
+    return _kernels.PendingArrivals(
+        np.zeros((n_slots, n_segments), np.int64),
+        np.zeros((n_slots, n_segments), np.int64),
+        np.zeros(n_slots, np.int64),
+    )
 
 
 def initial_step_size(model, dt: float) -> float:

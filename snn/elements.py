@@ -163,6 +163,11 @@ class Projection:
         self.graph = self.graph.with_weights(weights)
         self.network.invalidate()
 
+    def _attach_weights(self, store_part: np.ndarray) -> None:
+        """Keep the weights in ``store_part`` (a view of the network's plastic store, which
+        the kernels change in place; it holds the current values)."""
+        self.graph = self.graph.with_weights(store_part)
+
     @property
     def delays(self) -> np.ndarray:
         """One delay (ms) per synapse."""

@@ -86,6 +86,8 @@ def compile_events(network) -> tuple[ek.EventBundle, np.ndarray, np.ndarray]:
         else:
             given_times.append(group.times)
             given_units.append(group.start + group.indices)
+    if any(p.plasticity is not None for p in network.projections):
+        raise _unsupported("does not run plastic synapses yet")
     if any(c.sampled for c in network.currents):
         raise _unsupported("takes piecewise-constant currents, not sampled ones")
     slots = _poisson_slots(network)
@@ -349,9 +351,9 @@ def _recording(network, start: float, stop: float):
         last = math.floor(stop / interval + 1e-9)
         sample_times.append(np.arange(first, last + 1) * interval)
         sample_monitor.append(np.full(max(last - first + 1, 0), m, np.int64))
-        units.append(recorder.population.start + recorder.indices)
-        variables.append(recorder.spec.row)
-        offsets.append(recorder.population.model.rest if recorder.spec.relative_to_rest else 0.0)
+        units.append(recorder.kernel_units())
+        variables.append(recorder.kernel_row)
+        offsets.append(recorder.kernel_offset)
     times = np.concatenate(sample_times) if states else np.zeros(0)
     monitor = np.concatenate(sample_monitor) if states else np.zeros(0, np.int64)
     order = np.argsort(times, kind="stable")

@@ -17,7 +17,9 @@ import numpy as np
 
 from neurodyn.record import SpikeMonitor, SpikeRecord, StateMonitor, StateRecord
 
-__all__ = ["RateRecorder", "SpikeRecorder", "StateRecorder"]
+__all__ = ["RateRecorder", "SpikeRecorder", "StateRecorder", "WeightRecorder"]
+
+WEIGHT_ROW = -1  # a sample row that reads the plastic weights, not a neuron variable
 
 
 class _Recorder:
@@ -88,6 +90,20 @@ class StateRecorder(_Recorder):
     def variable(self) -> str:
         return self.spec.name
 
+    @property
+    def kernel_row(self) -> int:
+        """The row of the state array the kernels sample."""
+        return self.spec.row
+
+    @property
+    def kernel_offset(self) -> float:
+        """Added to the sampled value (E_L where V is stored relative to it)."""
+        return self.population.model.rest if self.spec.relative_to_rest else 0.0
+
+    def kernel_units(self) -> np.ndarray:
+        """The sampled units (global indices)."""
+        return self.population.start + self.indices
+
     def record(self) -> StateRecord:
         return self.monitor.record()
 
@@ -123,3 +139,37 @@ class RateRecorder(_Recorder):
 
     def __repr__(self) -> str:
         return f"RateRecorder({self.group.name!r}, {len(self.monitor)} steps)"
+
+
+class WeightRecorder(_Recorder):
+    """Weights of chosen synapses of a plastic projection, sampled every ``interval`` ms
+    at the end of the step (after that step's changes): ``times`` (T,) ms, ``values``
+    (T, n) in the target model's weight unit."""
+
+    kernel_row = WEIGHT_ROW
+    kernel_offset = 0.0
+
+    def __init__(self, projection, indices: np.ndarray, interval_steps: int, dt) -> None:
+        self.projection = projection
+        self.indices = indices
+        self.interval_steps = interval_steps
+        self.monitor = StateMonitor(
+            indices.size, variable="weight", time_unit="ms", indices=indices,
+            interval=interval_steps * dt,
+        )  # fmt: skip
+
+    def kernel_units(self) -> np.ndarray:
+        """The sampled synapses as indices of the network's plastic store."""
+        from snn.plasticity import store_offset
+
+        return store_offset(self.projection) + self.indices
+
+    @property
+    def values(self) -> np.ndarray:
+        return self.record().values
+
+    def __repr__(self) -> str:
+        return (
+            f"WeightRecorder({self.projection.name!r}, {self.indices.size} synapses, "
+            f"{len(self.monitor)} samples)"
+        )

@@ -29,7 +29,8 @@ from snn.elements import (
     check_receptor_signs,
 )
 from snn.models import NeuronModel
-from snn.monitors import RateRecorder, SpikeRecorder, StateRecorder
+from snn.monitors import RateRecorder, SpikeRecorder, StateRecorder, WeightRecorder
+from snn.plasticity import STDP, plastic_state, plastic_store
 from snn.running import Chunk, chunk_plan, drive_for, recording_for
 
 __all__ = ["Network"]
@@ -373,8 +374,10 @@ class Network(Compilable, io.Saveable):
         """
         pre = self._own(pre, "pre")
         post = self._own(post, "post", (Population,))
-        if plasticity is not None:
-            raise TypeError("connect.plasticity: no plasticity rule exists yet; pass None")
+        if plasticity is not None and not isinstance(plasticity, STDP):
+            raise TypeError(
+                f"connect.plasticity: expected snn.STDP(...) or None (got {plasticity!r})"
+            )
         if receptor is not None:
             check_choice(receptor, "receptor", ("ex", "in"), owner="connect")
         rule, parameter = connect.resolve_rule(rule, p, indegree)
@@ -389,14 +392,20 @@ class Network(Compilable, io.Saveable):
             delay,
             self._stream(seed),
         )
-        return self._add_projection(pre, post, graph, delays, receptor, name)
+        return self._add_projection(pre, post, graph, delays, receptor, name, plasticity)
 
-    def _add_projection(self, pre, post, graph, delays, receptor, name) -> Projection:
+    def _add_projection(
+        self, pre, post, graph, delays, receptor, name, plasticity=None
+    ) -> Projection:
         name = name or f"{pre.name}->{post.name}"
         check_receptor_signs(graph.weights, receptor, name)
         delay_steps(delays, self.dt, name=f"{name}.delay")  # delays of at least one step
-        projection = Projection(self, pre, post, graph, delays, receptor, None, name)
+        if plasticity is not None:
+            _check_plastic_weights(graph.weights, receptor, plasticity, name)
+        projection = Projection(self, pre, post, graph, delays, receptor, plasticity, name)
         self.projections.append(projection)
+        if plasticity is not None:
+            plastic_store(self)  # its weights a view of the store from now on
         self.invalidate()
         return projection
 
@@ -429,6 +438,33 @@ class Network(Compilable, io.Saveable):
         ``interval`` ms (a multiple of dt; default dt), sampled at the end of each step."""
         population = self._own(population, "population", (Population,))
         local = population._local(indices)
+        steps = self._interval_steps(interval, "record_state")
+        recorder = StateRecorder(population, variable, local, steps, self.dt)
+        self.recorders.append(recorder)
+        return recorder
+
+    def record_weights(
+        self, projection, *, indices=None, interval: float | None = None
+    ) -> WeightRecorder:
+        """Record the weights of synapses ``indices`` (default all; the order of
+        ``projection.weights``) of a plastic projection every ``interval`` ms (a multiple
+        of dt; default dt), at the end of the step."""
+        if not isinstance(projection, Projection) or projection.network is not self:
+            raise TypeError(f"record_weights.projection: expected a Projection of this network "
+                            f"(got {projection!r})")  # fmt: skip
+        if projection.plasticity is None:
+            raise ValueError(
+                f"record_weights.projection: {projection.name} has no plasticity (its weights "
+                "do not change; read them from projection.weights)"
+            )
+        local = _synapse_indices(indices, len(projection))
+        steps = self._interval_steps(interval, "record_weights")
+        recorder = WeightRecorder(projection, local, steps, self.dt)
+        self.recorders.append(recorder)
+        return recorder
+
+    def _interval_steps(self, interval, owner: str) -> int:
+        """A sampling interval (ms, default dt) as a whole number of steps."""
         interval = (
             self.dt
             if interval is None
@@ -437,11 +473,9 @@ class Network(Compilable, io.Saveable):
         steps = round(interval / self.dt)
         if steps < 1 or not math.isclose(steps * self.dt, interval, rel_tol=1e-9):
             raise ValueError(
-                f"record_state.interval: must be a multiple of dt = {self.dt:g} ms (got {interval:g})"
+                f"{owner}.interval: must be a multiple of dt = {self.dt:g} ms (got {interval:g})"
             )
-        recorder = StateRecorder(population, variable, local, steps, self.dt)
-        self.recorders.append(recorder)
-        return recorder
+        return steps
 
     def record_rate(self, group) -> RateRecorder:
         """Record the population rate (spikes per step / (n dt), Hz) of a group."""
@@ -451,7 +485,10 @@ class Network(Compilable, io.Saveable):
 
     # --- running ---------------------------------------------------------------------------------
     def _compile(self) -> _kernels.NetworkBundle:
-        return compile_network(self)
+        bundle = compile_network(self)
+        plastic = bundle.plastic
+        self._state.attach_plastic(plastic_state(self, plastic), plastic.seg_edges.size - 1)
+        return bundle
 
     def run(self, duration: float, *, driver: str = "clock", progress=None) -> Network:
         """Advance by ``duration`` ms (a whole number of steps), continuing from the last run.
@@ -498,6 +535,10 @@ class Network(Compilable, io.Saveable):
 
     def _run_clock(self, n_steps: int, progress) -> None:
         bundle = self.compile()
+        if self.threads > 1 and bundle.plastic.rule.shape[0]:
+            raise ValueError(
+                f"Network.threads: plastic synapses run on one thread (threads = {self.threads})"
+            )
         if self._state.ring.shape[0] != bundle.n_slots:
             self._state.relayout(bundle.n_slots)
         first = int(self._state.counters[0])
@@ -539,6 +580,8 @@ class Network(Compilable, io.Saveable):
             self._plan, self._plan_key = thread_plan(bundle, self.threads), key
         previous = numba.get_num_threads()
         numba.set_num_threads(self.threads)
+        # parallel regions take no nested tuples, and threaded networks have no plasticity
+        arguments = (bundle._replace(plastic=0), *arguments[1:])
         try:
             return advance_threaded(*arguments, self._plan)
         finally:
@@ -630,3 +673,29 @@ class _Reporter:
     def __exit__(self, *exc) -> None:
         if self.inner is not None:
             self.inner.__exit__(*exc)
+
+
+def _check_plastic_weights(weights: np.ndarray, receptor, rule: STDP, name: str) -> None:
+    """Plastic synapses are excitatory, with weights inside the rule's bounds."""
+    if receptor == "in":
+        raise ValueError(f"connect.plasticity: {name}: STDP acts on excitatory synapses only")
+    low, high = rule.weight.w_min, rule.weight.w_max
+    if weights.size and (weights.min() < low or weights.max() > high):
+        raise ValueError(
+            f"connect.weight: {name}: plastic weights must lie in [w_min, w_max] = "
+            f"[{low:g}, {high:g}] (got {weights.min():g} to {weights.max():g})"
+        )
+
+
+def _synapse_indices(indices, n: int) -> np.ndarray:
+    """Synapse indices (default all) as int64, each in [0, n)."""
+    if indices is None:
+        return np.arange(n, dtype=np.int64)
+    local = np.atleast_1d(np.asarray(indices))
+    if local.dtype.kind not in "iu" or local.ndim != 1:
+        raise TypeError("record_weights.indices: expected a 1-d array of synapse indices")
+    if local.size and (local.min() < 0 or local.max() >= n):
+        raise ValueError(
+            f"record_weights.indices: must lie in [0, {n}) (got {local.min()} to {local.max()})"
+        )
+    return local.astype(np.int64)

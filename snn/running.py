@@ -107,16 +107,13 @@ def recording_for(network, chunk: Chunk):
     sampled = [steps[(steps + 1) % r.interval_steps == 0] for r in state_recorders]
     sizes = [s.size * r.indices.size for s, r in zip(sampled, state_recorders, strict=True)]
     out_ptr = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
-    unit_lists = [r.population.start + r.indices for r in state_recorders]
+    unit_lists = [r.kernel_units() for r in state_recorders]
     recording = _kernels.Recording(
         spike_flag=spike_flag,
         rate_slot=rate_slot,
         rate_counts=np.zeros((chunk.n_steps, len(rate_groups)), np.int64),
-        state_row=np.array([r.spec.row for r in state_recorders], np.int64),
-        state_offset=np.array(
-            [r.population.model.rest if r.spec.relative_to_rest else 0.0 for r in state_recorders],
-            np.float64,
-        ),
+        state_row=np.array([r.kernel_row for r in state_recorders], np.int64),
+        state_offset=np.array([r.kernel_offset for r in state_recorders], np.float64),
         state_interval=np.array([r.interval_steps for r in state_recorders], np.int64),
         state_unit_ptr=np.concatenate([[0], np.cumsum([u.size for u in unit_lists])]).astype(
             np.int64

@@ -9,6 +9,8 @@ import numpy as np
 
 from neurodyn.graph import CSRGraph
 from neurodyn.record import SpikeMonitor
+from snn._kernels import PendingArrivals
+from snn.compile import no_arrivals
 from snn.elements import (
     CurrentInput,
     PoissonInput,
@@ -18,7 +20,8 @@ from snn.elements import (
     SpikeSource,
 )
 from snn.models import MODELS
-from snn.monitors import RateRecorder, SpikeRecorder, StateRecorder
+from snn.monitors import RateRecorder, SpikeRecorder, StateRecorder, WeightRecorder
+from snn.plasticity import STDP
 
 
 def network_state(network) -> tuple[dict, dict]:
@@ -48,6 +51,10 @@ def network_state(network) -> tuple[dict, dict]:
         delay = projection._delays
         if not isinstance(delay, float):
             arrays[f"projection{k}.delays"] = delay
+        rule = projection.plasticity
+        traces = getattr(projection, "_traces", None)
+        if traces is not None:
+            arrays[f"projection{k}.pre_traces"], arrays[f"projection{k}.post_traces"] = traces
         projections.append(
             {
                 "pre": projection.pre.name,
@@ -55,6 +62,7 @@ def network_state(network) -> tuple[dict, dict]:
                 "receptor": projection.receptor,
                 "name": projection.name,
                 "delay": delay if isinstance(delay, float) else None,
+                "plasticity": None if rule is None else rule.config(),
             }
         )
     currents = []
@@ -90,6 +98,9 @@ def network_state(network) -> tuple[dict, dict]:
         "state.poisson_rng": state.poisson_rng,
         "state.input_rng": state.input_rng,
         "state.counters": state.counters,
+        "state.pending_segment": state.pending.segment,
+        "state.pending_count": state.pending.count,
+        "state.pending_size": state.pending.size,
     }
     config = {
         "dt": network.dt,
@@ -123,6 +134,13 @@ def _recorder_state(k: int, recorder, arrays: dict) -> dict:
     if isinstance(recorder, RateRecorder):
         return {"kind": "rate", "group": recorder.group.name}
     arrays[f"recorder{k}.units"] = recorder.indices
+    if isinstance(recorder, WeightRecorder):
+        projection = recorder.projection
+        return {
+            "kind": "weights",
+            "projection": projection.network.projections.index(projection),
+            "interval_steps": recorder.interval_steps,
+        }
     return {
         "kind": "state",
         "group": recorder.population.name,
@@ -172,9 +190,17 @@ def network_from_state(cls, arrays: dict, config: dict):
         if graph.shape[0] != post.n:
             raise ValueError(f"projection {k} has {graph.shape[0]} rows for {post.n} neurons")
         delays = entry["delay"] if entry["delay"] is not None else arrays[f"projection{k}.delays"]
-        network.projections.append(
-            Projection(network, pre, post, graph, delays, entry["receptor"], None, entry["name"])
+        rule = entry.get("plasticity")
+        rule = None if rule is None else STDP.from_config(rule)
+        projection = Projection(
+            network, pre, post, graph, delays, entry["receptor"], rule, entry["name"]
         )
+        if f"projection{k}.pre_traces" in arrays:
+            projection._traces = (
+                arrays[f"projection{k}.pre_traces"].astype(np.float64).reshape(-1, 3),
+                arrays[f"projection{k}.post_traces"].astype(np.float64).reshape(-1, 3),
+            )
+        network.projections.append(projection)
     for k, entry in enumerate(config["currents"]):
         target = network[entry["target"]]
         network.currents.append(
@@ -225,11 +251,31 @@ def _restore_state(network, arrays: dict) -> None:
         raise ValueError("the Poisson input state does not match the network")
     state.input_rng = input_rng.astype(np.uint64)
     state.counters = arrays["state.counters"].astype(np.int64)
+    if "state.pending_size" in arrays:
+        segment, count = arrays["state.pending_segment"], arrays["state.pending_count"]
+        size = arrays["state.pending_size"]
+        if segment.shape != count.shape or size.shape != (ring.shape[0],):
+            raise ValueError("the spikes on their way to plastic synapses do not match the ring")
+        state.pending = PendingArrivals(
+            segment.astype(np.int64), count.astype(np.int64), size.astype(np.int64)
+        )
+    else:
+        state.pending = no_arrivals(ring.shape[0], 0)
 
 
 def _restored_recorder(network, k: int, entry: dict, arrays: dict):
-    group = network[entry["group"]]
     times = arrays[f"recorder{k}.times"]
+    if entry["kind"] == "weights":
+        recorder = WeightRecorder(
+            network.projections[int(entry["projection"])],
+            arrays[f"recorder{k}.units"].astype(np.int64),
+            int(entry["interval_steps"]),
+            network.dt,
+        )
+        if len(times):
+            recorder.monitor.append(times, arrays[f"recorder{k}.values"])
+        return recorder
+    group = network[entry["group"]]
     if entry["kind"] == "spikes":
         recorder = SpikeRecorder(group, entry["t_start"])
         recorder.monitor = SpikeMonitor(group.n, time_unit="ms", t_start=entry["t_start"])
