@@ -242,6 +242,15 @@ def xorshift_uniform(state, k):
 
 
 @njit(**INLINE)
+def exponential_interval(state, k, rate):
+    """A waiting time of a Poisson process of ``rate`` (events per unit time) from stream
+    ``k``; inf when the rate is not positive."""
+    if rate <= 0.0:
+        return np.inf
+    return -np.log(1.0 - xorshift_uniform(state, k)) / rate
+
+
+@njit(**INLINE)
 def xorshift_below(state, k, n):
     """An integer in [0, n) from stream ``k`` (n < 2^53)."""
     return np.int64(xorshift_uniform(state, k) * n)

@@ -26,8 +26,9 @@ import numpy as np
 from numba import njit
 
 from neurodyn._intrinsics import prefetch
-from neurodyn._kernels import xorshift_uniform
+from neurodyn._kernels import exponential_interval
 from neurodyn.config import inline_options, jit_options
+from snn import _plasticity_kernels as plasticity
 from snn._crossing_kernels import (
     DELTA,
     EXP,
@@ -39,59 +40,23 @@ from snn._crossing_kernels import (
     next_crossing,
     state_at,
 )
+from snn._heap_kernels import empty_timer_heap, set_timer, sift
+from snn.plasticity import PlasticBundle, PlasticState
 
 INLINE = inline_options()
 HELPER = jit_options()
 
 POISSON, GIVEN = 2, 3  # unit kinds after the neuron kinds DELTA, EXP
 OK, STOPPED_NOT_FINITE, NEED_ROOM = -1, 1, 2
+WEIGHT_ROW = -1  # snn.monitors.WEIGHT_ROW: a sample of the plastic weights
 PREFETCH_AHEAD = 8  # synapses: a target's record is requested this many arrivals early
-
-
-# --- the indexed timer heap --------------------------------------------------------------------
-# Written out without helpers that take arrays: each such call made Numba update the
-# arrays' reference counts (atomic operations) at every step of the sift.
-@njit(**HELPER)
-def _sift(key, item, position, i):
-    """Restore the heap order around slot ``i`` after its key changed (ties: lower item
-    first, so that the order of simultaneous events does not depend on history)."""
-    k, it = key[i], item[i]
-    while i > 0:
-        parent = (i - 1) >> 1
-        if not (k < key[parent] or (k == key[parent] and it < item[parent])):
-            break
-        key[i], item[i] = key[parent], item[parent]
-        position[item[i]] = i
-        i = parent
-    size = key.shape[0]
-    while True:
-        child = 2 * i + 1
-        if child >= size:
-            break
-        other = child + 1
-        if other < size and (
-            key[other] < key[child] or (key[other] == key[child] and item[other] < item[child])
-        ):
-            child = other
-        if not (key[child] < k or (key[child] == k and item[child] < it)):
-            break
-        key[i], item[i] = key[child], item[child]
-        position[item[i]] = i
-        i = child
-    key[i], item[i] = k, it
-    position[it] = i
-
-
-@njit(**HELPER)
-def empty_timer_heap(n):
-    """(key, item, position) of ``n`` timers, none set (inf): any order is a heap."""
-    return np.full(n, INF), np.arange(n), np.arange(n)
 
 
 # --- the delivery queue ------------------------------------------------------------------------
 # One row per spike in flight: (arrival, emission time, unit, segment), a binary heap
 # ordered by arrival then segment. Units and segments are stored as floats (exact below
-# 2^53) so that a row moves as one 32-byte record.
+# 2^53) so that a row moves as one 32-byte record. A plastic segment is stored as
+# -(k + 1), k its place in PlasticBundle.unit_segments.
 ARRIVAL, EMITTED, UNIT, SEGMENT = 0, 1, 2, 3
 
 
@@ -178,6 +143,7 @@ class EventBundle(NamedTuple):
     change_time: np.ndarray  # (C,) float64 changes of the injected current, sorted
     change_unit: np.ndarray  # (C,) int64
     change_delta: np.ndarray  # (C,) float64 pA added to the unit's current
+    plastic: PlasticBundle  # plastic synapses (not in the table above), delays in ms
 
 
 class EventState(NamedTuple):
@@ -193,6 +159,7 @@ class EventState(NamedTuple):
     timer_position: np.ndarray  # (n_timers,) heap slot of each timer
     counters: np.ndarray  # (4,) int64: next given spike, next current change, queue size,
     # next sample
+    plastic: PlasticState  # plastic weights and traces
 
 
 class EventRecording(NamedTuple):
@@ -264,7 +231,7 @@ def _schedule(p, neurons, key, item, position, j, t, force):
     neurons[j, META] = 2.0 * (np.int64(neurons[j, META]) >> 1) + (1.0 if is_exact else 0.0)
     if force or earlier:
         key[position[j]] = crossing
-        _sift(key, item, position, position[j])
+        sift(key, item, position, position[j])
     return True
 
 
@@ -306,21 +273,6 @@ def _reset(p, neurons, j, t):
     neurons[j, T_FREE] = t + p[T_REF]
 
 
-@njit(**INLINE)
-def _interval(rng, k, rate):
-    """An exponential waiting time (ms) of timer k's Poisson process."""
-    if rate <= 0.0:
-        return INF
-    return -np.log(1.0 - xorshift_uniform(rng, k)) / rate
-
-
-@njit(**INLINE)
-def _set_timer(key, item, position, timer, time):
-    slot = position[timer]
-    key[slot] = time
-    _sift(key, item, position, slot)
-
-
 @njit(**HELPER)
 def start_timers(bundle, state, t, slot_delay):
     """Every timer from time t: neurons' crossings, Poisson sources' first spikes and,
@@ -332,11 +284,13 @@ def start_timers(bundle, state, t, slot_delay):
     for slot in range(state.timer_key.shape[0]):  # keep the Poisson timers already drawn
         timer = state.timer_item[slot]
         if timer >= n_units or unit_kind[timer] == POISSON:
-            _set_timer(key, item, position, timer, state.timer_key[slot])
+            set_timer(key, item, position, timer, state.timer_key[slot])
     for u in range(n_units):
         kind = unit_kind[u]
         if kind == POISSON and key[position[u]] == INF:
-            _set_timer(key, item, position, u, t + _interval(rng, u, bundle.source_rate[u]))
+            set_timer(
+                key, item, position, u, t + exponential_interval(rng, u, bundle.source_rate[u])
+            )
         elif kind == DELTA or kind == EXP:
             p = _params(pop_param, neurons, u)
             if not _schedule(p, neurons, key, item, position, u, -INF, True):
@@ -344,9 +298,22 @@ def start_timers(bundle, state, t, slot_delay):
     for k in range(bundle.slot_unit.shape[0]):
         timer = n_units + k
         if key[position[timer]] == INF:
-            first = t + slot_delay[k] + _interval(rng, timer, bundle.slot_rate[k])
-            _set_timer(key, item, position, timer, first)
+            first = t + slot_delay[k] + exponential_interval(rng, timer, bundle.slot_rate[k])
+            set_timer(key, item, position, timer, first)
     return -1, key, item, position
+
+
+@njit(**HELPER)
+def _plastic_arrival(plastic, plastic_state, queue, size, emitted, unit, place, t):
+    """A spike reaches the plastic segment at ``place`` of ``unit``'s (by delay): the next
+    one is queued and this one depressed. Returns (queue size, its edges' range)."""
+    if place + 1 < plastic.unit_seg_ptr[unit + 1]:
+        following = plastic.unit_segments[place + 1]
+        size = _queue_push(queue, size, emitted + plastic.seg_delay[following], emitted, unit,
+                           -(place + 2))  # fmt: skip
+    segment = plastic.unit_segments[place]
+    plasticity.arrive(plastic, plastic_state, segment, t)
+    return size, plastic.seg_edges[segment], plastic.seg_edges[segment + 1]
 
 
 # --- the driver ---------------------------------------------------------------------------------------
@@ -359,6 +326,9 @@ def _sample(bundle, state, recording, s, t):
     out = recording.sample_out[s]
     for k in range(recording.monitor_ptr[m], recording.monitor_ptr[m + 1]):
         j = recording.monitor_units[k]
+        if variable == WEIGHT_ROW:  # j is a synapse of the plastic store
+            recording.out[out + k - recording.monitor_ptr[m]] = state.plastic.weight[j]
+            continue
         p = _params(bundle.pop_param, neurons, j)
         values = state_at(
             np.int64(p[KIND]), p, neurons[j, Y], neurons[j, I_EX], neurons[j, I_IN],
@@ -385,6 +355,7 @@ def run_events(bundle, state, queue, t_end, recording, spike_times, spike_units,
     seg_ptr, seg_edges, seg_delay = bundle.seg_ptr, bundle.seg_edges, bundle.seg_delay
     syn_channel, syn_weight = bundle.syn_channel, bundle.syn_weight
     given_time, change_time = bundle.given_time, bundle.change_time
+    plastic = bundle.plastic
     neurons, rng = state.neurons, state.rng
     key, item, position = state.timer_key, state.timer_item, state.timer_position
     sample_time, spike_flag = recording.sample_time, recording.spike_flag
@@ -422,25 +393,35 @@ def run_events(bundle, state, queue, t_end, recording, spike_times, spike_units,
                 status, bad = STOPPED_NOT_FINITE, j
                 break
         elif t_deliver == t or (t_timer == t and item[0] >= n_units):
+            plastic_edges = False
             if t_deliver == t:  # a spike reaches one segment of its source's synapses
                 emitted = queue[0, EMITTED]
                 unit, segment = np.int64(queue[0, UNIT]), np.int64(queue[0, SEGMENT])
                 size = _queue_pop(queue, size)
-                if segment + 1 < seg_ptr[unit + 1]:
-                    size = _queue_push(
-                        queue, size, emitted + seg_delay[segment + 1], emitted, unit, segment + 1
+                k = -1
+                if segment >= 0:
+                    if segment + 1 < seg_ptr[unit + 1]:
+                        size = _queue_push(queue, size, emitted + seg_delay[segment + 1],
+                                           emitted, unit, segment + 1)  # fmt: skip
+                    first, last = seg_edges[segment], seg_edges[segment + 1]
+                else:  # plastic: depressed on arrival, then transmitted
+                    size, first, last = _plastic_arrival(
+                        plastic, state.plastic, queue, size, emitted, unit, -segment - 1, t
                     )
-                first, last, k = seg_edges[segment], seg_edges[segment + 1], -1
+                    plastic_edges = True
             else:  # a Poisson input's spike reaches its neuron
                 k = item[0] - n_units
-                _set_timer(key, item, position, n_units + k,
-                           t + _interval(rng, n_units + k, bundle.slot_rate[k]))  # fmt: skip
+                set_timer(key, item, position, n_units + k,
+                           t + exponential_interval(rng, n_units + k, bundle.slot_rate[k]))  # fmt: skip
                 first, last = 0, 1
             for e in range(first, last):
-                if k < 0 and e + PREFETCH_AHEAD < last:  # hides the latency of a random row
-                    ahead = np.int64(syn_channel[e + PREFETCH_AHEAD])
-                    prefetch(neurons, ahead - n_units if ahead >= n_units else ahead)
-                if k < 0:
+                if plastic_edges:
+                    channel = plastic.edge_channel[e]
+                    weight = state.plastic.weight[plastic.edge_synapse[e]]
+                elif k < 0:
+                    if e + PREFETCH_AHEAD < last:  # hides the latency of a random row
+                        ahead = np.int64(syn_channel[e + PREFETCH_AHEAD])
+                        prefetch(neurons, ahead - n_units if ahead >= n_units else ahead)
                     channel = np.int64(syn_channel[e])
                     weight = syn_weight[e]
                 else:
@@ -467,7 +448,7 @@ def run_events(bundle, state, queue, t_end, recording, spike_times, spike_units,
                 neurons[j, META] = meta + (1.0 if exact else 0.0)
                 if earlier:
                     key[position[j]] = crossing
-                    _sift(key, item, position, position[j])
+                    sift(key, item, position, position[j])
             if status != OK:
                 break
         elif t_given == t:
@@ -477,13 +458,13 @@ def run_events(bundle, state, queue, t_end, recording, spike_times, spike_units,
         else:
             timer = item[0]
             if unit_kind[timer] == POISSON:
-                _set_timer(key, item, position, timer,
-                           t + _interval(rng, timer, bundle.source_rate[timer]))  # fmt: skip
+                set_timer(key, item, position, timer,
+                           t + exponential_interval(rng, timer, bundle.source_rate[timer]))  # fmt: skip
                 fired[0] = timer
                 n_fired = 1
             elif neurons[timer, PREDICTED] > t:  # too early: the prediction moved later
                 key[0] = neurons[timer, PREDICTED]
-                _sift(key, item, position, 0)
+                sift(key, item, position, 0)
             else:
                 p = _params(pop_param, neurons, timer)
                 if np.int64(neurons[timer, META]) & 1 == 0:  # a lower bound came due
@@ -492,6 +473,8 @@ def run_events(bundle, state, queue, t_end, recording, spike_times, spike_units,
                     _reset(p, neurons, timer, t)
                     fired[0] = timer
                     n_fired = 1
+                    if plastic.unit_proj_ptr[timer] < plastic.unit_proj_ptr[timer + 1]:
+                        plasticity.fire(plastic, state.plastic, timer, t)
                     if not _schedule(p, neurons, key, item, position, timer, -INF, True):
                         status, bad = STOPPED_NOT_FINITE, timer
                         break
@@ -502,6 +485,10 @@ def run_events(bundle, state, queue, t_end, recording, spike_times, spike_units,
                 n_spikes += 1
             if seg_ptr[u] < seg_ptr[u + 1]:
                 size = _queue_push(queue, size, t + seg_delay[seg_ptr[u]], t, u, seg_ptr[u])
+            first_plastic = plastic.unit_seg_ptr[u]
+            if first_plastic < plastic.unit_seg_ptr[u + 1]:
+                arrival = t + plastic.seg_delay[plastic.unit_segments[first_plastic]]
+                size = _queue_push(queue, size, arrival, t, u, -(first_plastic + 1))
     state.counters[0], state.counters[1], state.counters[2] = given, change, size
     state.counters[3] = sample
     return status, bad, t if status == STOPPED_NOT_FINITE else t_end, n_spikes

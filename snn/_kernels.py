@@ -33,9 +33,10 @@ from typing import NamedTuple
 import numpy as np
 from numba import njit
 
-from neurodyn._kernels import xorshift_uniform
+from neurodyn._kernels import exponential_interval, xorshift_uniform
 from neurodyn.config import inline_options, jit_options
 from snn import _plasticity_kernels as plasticity
+from snn._heap_kernels import sift, sorted_timer_heap
 from snn._neuron_kernels import UNSTABLE, update_range
 from snn.plasticity import PlasticBundle, PlasticState
 
@@ -65,7 +66,7 @@ class NetworkBundle(NamedTuple):
     syn_weight: np.ndarray  # (n_edges,) float64
     n_slots: int  # ring buffer rows (max delay + 1)
     poisson_unit: np.ndarray  # (S,) int64 unit index of each Poisson source
-    poisson_table: np.ndarray  # (S,) int64 table of each source's constant rate (below)
+    poisson_rate: np.ndarray  # (S,) float64 spikes per ms (0 for a rate course)
     table_ptr: np.ndarray  # (n_tables + 1,) int64: table t is table_cdf[ptr[t]:ptr[t+1]]
     table_cdf: np.ndarray  # P(count <= n) per step, the last entry of each table 1
     table_guide: np.ndarray  # (n_tables, GUIDE) int64: first n with cdf >= j / GUIDE
@@ -96,6 +97,8 @@ class NetworkState(NamedTuple):
     refractory: np.ndarray  # (n_units,) int64 steps left
     ring: np.ndarray  # (n_slots * 2 * n_units,) float64: input arriving per step (row) and channel
     poisson_rng: np.ndarray  # (S,) uint64 xorshift states of the Poisson sources
+    poisson_next: np.ndarray  # (S,) float64 next spike (ms) of each constant-rate source
+    # (nan: to be drawn from now; inf: none)
     input_rng: np.ndarray  # (K,) uint64 xorshift states, one per neuron of each Poisson input
     counters: np.ndarray  # (2,) int64: [current step, next given spike]
     plastic: PlasticState  # plastic weights and traces
@@ -109,7 +112,7 @@ class Drive(NamedTuple):
     current_block: np.ndarray  # (T, C) float64 pA: per-step currents of C columns
     current_units: np.ndarray  # (C,) int64 unit of each column
     rate_block: np.ndarray  # (T, R) float64 Hz: per-step rates of R Poisson sources
-    rate_column: np.ndarray  # (S,) int64 column of rate_block of each Poisson source, or -1
+    course_source: np.ndarray  # (R,) int64 the Poisson source of each column of rate_block
 
 
 class Recording(NamedTuple):
@@ -256,25 +259,39 @@ def _record_states(recording, values, weights, step):
 
 
 @njit(**HELPER)
-def _emit_sources(bundle, state, drive, k, step, fired, counts):
+def _emit_sources(bundle, state, drive, k, step, work):
     """Poisson and given spikes of this step: they open the step's list of spiking units
-    (``fired``, with multiplicities ``counts``). Returns its length."""
+    (``work.fired``, with multiplicities ``work.counts``). Returns its length.
+
+    A constant-rate source's spikes come from exponential intervals in continuous time
+    (a heap of next spike times, so a step costs one comparison, not a draw per source);
+    a spike in [k dt, (k + 1) dt) belongs to step k. Sources with a rate course draw a
+    Poisson count per step."""
+    fired, counts, listed = work.fired, work.counts, work.listed
+    key, item, position = work.poisson_key, work.poisson_item, work.poisson_position
     n_fired = 0
-    for s in range(bundle.poisson_unit.shape[0]):
-        column = drive.rate_column[s]
-        if column < 0:
-            table = bundle.poisson_table[s]
-            count = poisson_from_table(
-                state.poisson_rng, s, bundle.table_cdf, bundle.table_ptr[table],
-                bundle.table_guide, table,
-            )  # fmt: skip
+    end = (step + 1) * bundle.dt
+    while key.shape[0] > 0 and key[0] < end:
+        s = item[0]
+        if listed[s] >= 0:
+            counts[listed[s]] += 1  # a second spike of the source in this step
         else:
-            lam = drive.rate_block[k, column] * bundle.dt * 1e-3
-            count = poisson_count(state.poisson_rng, s, lam, np.exp(-lam))
+            listed[s] = n_fired
+            work.listed_source[n_fired] = s
+            fired[n_fired], counts[n_fired] = bundle.poisson_unit[s], 1
+            n_fired += 1
+        following = key[0] + exponential_interval(state.poisson_rng, s, bundle.poisson_rate[s])
+        state.poisson_next[s] = following
+        key[0] = following
+        sift(key, item, position, 0)
+    for f in range(n_fired):
+        listed[work.listed_source[f]] = -1
+    for column in range(drive.course_source.shape[0]):
+        s = drive.course_source[column]
+        lam = drive.rate_block[k, column] * bundle.dt * 1e-3
+        count = poisson_count(state.poisson_rng, s, lam, np.exp(-lam))
         if count:
-            unit = bundle.poisson_unit[s]
-            fired[n_fired] = unit
-            counts[n_fired] = count
+            fired[n_fired], counts[n_fired] = bundle.poisson_unit[s], count
             n_fired += 1
     cursor = state.counters[1]
     while cursor < bundle.spike_step.shape[0] and bundle.spike_step[cursor] <= step:
@@ -355,13 +372,26 @@ class Workspace(NamedTuple):
     fired: np.ndarray  # (n_units,) int64 units that spiked in the step, in order
     counts: np.ndarray  # (n_units,) int64 and how many times
     current: np.ndarray  # (n_units,) float64 pA injected in the step
+    poisson_key: np.ndarray  # (S,) heap of the constant-rate sources' next spike times
+    poisson_item: np.ndarray  # (S,) source at each heap slot
+    poisson_position: np.ndarray  # (S,) heap slot of each source
+    listed: np.ndarray  # (S,) int64 place of each source in this step's list, or -1
+    listed_source: np.ndarray  # (S,) int64 the source at each of those places
 
 
 @njit(**HELPER)
-def _workspace(bundle, drive):
+def _workspace(bundle, state, drive):
     flags = np.zeros(8 * ((bundle.n_units + 7) // 8), np.uint8)  # a whole number of words
     fired, counts = np.empty(bundle.n_units, np.int64), np.empty(bundle.n_units, np.int64)
-    return Workspace(flags, flags.view(np.uint64), fired, counts, drive.current.copy())
+    following = state.poisson_next
+    now = state.counters[0] * bundle.dt
+    for s in range(following.shape[0]):  # sources new since the last run start now
+        if following[s] != following[s]:
+            following[s] = now + exponential_interval(state.poisson_rng, s, bundle.poisson_rate[s])
+    key, item, position = sorted_timer_heap(following.copy())
+    listed = np.full(following.shape[0], -1, np.int64)
+    return Workspace(flags, flags.view(np.uint64), fired, counts, drive.current.copy(), key,
+                     item, position, listed, np.empty_like(listed))  # fmt: skip
 
 
 @njit(**HELPER)
@@ -384,7 +414,7 @@ def advance(bundle, state, drive, recording, n_steps, spike_steps, spike_units):
     the recorded spikes are ``spike_units[:n_spikes]`` at emission steps
     ``spike_steps[:n_spikes]`` (the buffers grow here when full).
     """
-    work = _workspace(bundle, drive)
+    work = _workspace(bundle, state, drive)
     width = 2 * bundle.n_units
     n_spikes = 0
     for k in range(n_steps):
@@ -393,7 +423,7 @@ def advance(bundle, state, drive, recording, n_steps, spike_steps, spike_units):
         _step_currents(drive, k, work.current)
         # 1. inputs: Poisson inputs into the ring; sources open the list of spiking units
         _poisson_inputs(bundle, state, step, state.ring)
-        n_fired = _emit_sources(bundle, state, drive, k, step, work.fired, work.counts)
+        n_fired = _emit_sources(bundle, state, drive, k, step, work)
         # 2. neurons integrate (plastic synapses transmit first), cross threshold and reset
         ring_row = state.ring[slot * width : (slot + 1) * width]
         if state.pending.size[slot] > 0:

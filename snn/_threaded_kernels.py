@@ -100,14 +100,14 @@ def advance_threaded(bundle, state, drive, recording, n_steps, spike_steps, spik
     """:func:`snn._kernels.advance` over threads, one parallel region per step (the
     delivery of a step's spikes joins the next step's region); the same results, bit for
     bit. The last step's spikes are delivered before returning."""
-    b, work = bundle, _workspace(bundle, drive)
+    b, work = bundle, _workspace(bundle, state, drive)
     previous = _spike_buffers(b.n_units)  # the last step's spikes, to be delivered
     n_previous = 0
     n_spikes = 0
     for k in range(n_steps):
         step = state.counters[0]
         _step_currents(drive, k, work.current)
-        n_fired = _emit_sources(b, state, drive, k, step, work.fired, work.counts)
+        n_fired = _emit_sources(b, state, drive, k, step, work)
         _parallel_phase(
             b, state.values, state.refractory, state.input_rng, state.ring, previous[0],
             previous[1], n_previous, step, k > 0, work.current, work.flags, plan.bounds,

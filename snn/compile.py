@@ -156,10 +156,9 @@ def source_tables(network) -> dict:
     unit = np.concatenate(spike_units) if spike_units else np.zeros(0, np.int64)
     order = np.argsort(step, kind="stable")
     dt, n_units = network.dt, network.n_units
-    source_means = (np.concatenate(rates) if rates else np.zeros(0)) * dt * 1e-3
     inputs = network.inputs
     input_means = np.array([i.total_rate * dt * 1e-3 for i in inputs])
-    tables = poisson_tables(np.concatenate([source_means, input_means]))
+    tables = poisson_tables(input_means)
     which = tables.pop("poisson_table")
     codes = _unit_models(network)
     single = [np.isin(codes[i.target.start], SINGLE_CHANNEL_MODELS) for i in inputs]
@@ -167,14 +166,14 @@ def source_tables(network) -> dict:
     conductance = [codes[i.target.start] in (LIF_COND, ADEX) for i in inputs]
     return {
         "poisson_unit": frozen(np.concatenate(units) if units else np.zeros(0), np.int64),
-        "poisson_table": frozen(which[: source_means.size]),
+        "poisson_rate": frozen((np.concatenate(rates) if rates else np.zeros(0)) * 1e-3),
         **tables,
         "input_ptr": frozen(np.cumsum([0] + [i.indices.size for i in inputs]), np.int64),
         "input_units": frozen(
             np.concatenate([i.target.start + i.indices for i in inputs] or [np.zeros(0)]),
             np.int64,
         ),
-        "input_table": frozen(which[source_means.size :]),
+        "input_table": frozen(which),
         "input_weight": frozen(
             [
                 -i.weight if (h and c) else i.weight
@@ -227,7 +226,8 @@ class State:
     ``values`` (N_VARIABLES, n_units): V (relative to E_L for the current-based
     LIF models), the two synapse variables, a fourth (w, U_m) and the RKF45 step
     size; ``refractory`` steps left; ``ring`` (n_slots, 2 n_units) input arriving
-    in the coming steps; ``poisson_rng`` one xorshift state per Poisson source and
+    in the coming steps; ``poisson_rng`` one xorshift state per Poisson source,
+    ``poisson_next`` its next spike time (nan: not drawn yet), and
     ``input_rng`` one per neuron of each Poisson input;
     ``counters`` [current step, next given spike].
     """
@@ -237,6 +237,7 @@ class State:
         self.refractory = np.zeros(0, np.int64)
         self.ring = np.zeros((2, 0))
         self.poisson_rng = np.zeros(0, np.uint64)
+        self.poisson_next = np.zeros(0)
         self.input_rng = np.zeros(0, np.uint64)
         self.counters = np.zeros(2, np.int64)
         self.plastic = PlasticState(np.zeros(0), np.zeros((0, 3)), np.zeros((0, 3)))
@@ -296,6 +297,7 @@ class State:
             self.refractory,
             self.ring.reshape(-1),
             self.poisson_rng,
+            self.poisson_next,
             self.input_rng,
             self.counters,
             self.plastic,

@@ -25,6 +25,7 @@ from snn import _event_kernels as ek
 from snn.compile import SINGLE_CHANNEL_MODELS, synapse_table
 from snn.models import LIF
 from snn.monitors import RateRecorder, SpikeRecorder
+from snn.plasticity import compile_plastic, plastic_state
 
 CHUNK_MS = 100.0  # progress and recorder hand-over happen between chunks
 
@@ -86,8 +87,6 @@ def compile_events(network) -> tuple[ek.EventBundle, np.ndarray, np.ndarray]:
         else:
             given_times.append(group.times)
             given_units.append(group.start + group.indices)
-    if any(p.plasticity is not None for p in network.projections):
-        raise _unsupported("does not run plastic synapses yet")
     if any(c.sampled for c in network.currents):
         raise _unsupported("takes piecewise-constant currents, not sampled ones")
     slots = _poisson_slots(network)
@@ -112,6 +111,7 @@ def compile_events(network) -> tuple[ek.EventBundle, np.ndarray, np.ndarray]:
         change_time=np.zeros(0),
         change_unit=np.zeros(0, np.int64),
         change_delta=np.zeros(0),
+        plastic=compile_plastic(network, delays_in="ms"),
     )
     return bundle, unit_pop, slots["delay"]
 
@@ -170,6 +170,7 @@ class EventDriver:
         network = self.network
         old = self.bundle
         self.bundle, unit_pop, self.slot_delay = compile_events(network)
+        self.plastic = plastic_state(network, self.bundle.plastic)
         self.structure = network.changes
         n_units = network.n_units
         neurons = _cache_aligned_records(n_units)
@@ -209,16 +210,28 @@ class EventDriver:
         return times[order], order.astype(np.int64), position
 
     def _remap_queue(self, old) -> None:
-        """Deliveries in flight point at segments of the old synapse table: move each to its
-        unit's segment of the same delay in the new one."""
+        """Deliveries in flight point at segments of the old synapse tables: move each to its
+        unit's segment of the same delay in the new table (plastic segments, several of
+        which may share a unit and a delay, stay only where the plastic table is unchanged)."""
         new = self.bundle
+        same_plastic = all(
+            np.array_equal(a, b) for a, b in zip(old.plastic, new.plastic, strict=True)
+        )
         n = self.n_queued
         units = self.queue[:n, ek.UNIT].astype(np.int64)
-        delays = old.seg_delay[self.queue[:n, ek.SEGMENT].astype(np.int64)]
+        codes = self.queue[:n, ek.SEGMENT].astype(np.int64)
         for k in range(n):
-            first, last = new.seg_ptr[units[k]], new.seg_ptr[units[k] + 1]
+            unit, code = units[k], codes[k]
+            if code < 0:
+                if not same_plastic:
+                    raise ValueError(
+                        "connect: plastic synapses changed while spikes were on their way to "
+                        "them; add plastic projections before the first run"
+                    )
+                continue
+            first, last = new.seg_ptr[unit], new.seg_ptr[unit + 1]
             self.queue[k, ek.SEGMENT] = first + np.searchsorted(
-                new.seg_delay[first:last], delays[k]
+                new.seg_delay[first:last], old.seg_delay[code]
             )
 
     def _state(self) -> ek.EventState:
@@ -230,6 +243,7 @@ class EventDriver:
             timer_item=item,
             timer_position=position,
             counters=np.array([self.given_done, 0, self.n_queued, 0], np.int64),
+            plastic=self.plastic,
         )
 
     # --- running ------------------------------------------------------------------------------

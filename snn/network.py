@@ -225,6 +225,7 @@ class Network(Compilable, io.Saveable):
         seeds = self._stream().integers(1, 2**63, size=n, dtype=np.uint64)
         self._add_group(group)
         self._state.poisson_rng = np.concatenate([self._state.poisson_rng, seeds])
+        self._state.poisson_next = np.concatenate([self._state.poisson_next, np.full(n, np.nan)])
         return group
 
     def add_spike_source(

@@ -6,6 +6,8 @@
 * :func:`brunel` — Brunel's (2000) sparse network of 12,500 current-based (delta)
   LIF neurons with relative inhibition ``g`` and external Poisson drive ``eta``
   (its four regimes: SR, AI, SI fast, SI slow).
+* :func:`song_abbott` — Song, Miller & Abbott (2000) as Brian2's STDP example: one
+  conductance-based neuron, 1000 Poisson inputs through plastic synapses.
 
 Both return the network and a dict of its populations, so that scripts add their
 own recorders; the tests and ``benchmarks/snn_vs_brian2.py`` build Brian2's and
@@ -19,8 +21,9 @@ import numpy as np
 from neurodyn.distributions import Uniform
 from snn.models import LIF, LIFCond
 from snn.network import Network
+from snn.plasticity import STDP, Additive, PairTiming, PowerLaw
 
-__all__ = ["BRUNEL_REGIMES", "brunel", "vogels_abbott"]
+__all__ = ["BRUNEL_REGIMES", "brunel", "song_abbott", "vogels_abbott"]
 
 # Vogels & Abbott (2005) as benchmark 1 (COBA) of Brette et al. (2007), in the definition of
 # PyNN's VAbenchmarks.py (the one run on NEST, NEURON and Brian for that review)
@@ -116,3 +119,29 @@ def brunel(
         for post in (exc, inh):
             net.connect(pre, post, p=epsilon, weight=weight, delay=delay, autapses=False)
     return net, {"exc": exc, "inh": inh}
+
+
+# Brian2's examples/synapses/STDP.py (Song, Miller & Abbott 2000): tau_m = 10 ms, E_L = -74,
+# V_th = -54, V_reset = -60 mV, E_ex = 0, tau_e = 5 ms; its conductance is in units of
+# the leak's, so with g_L = 10 nS its gmax = 0.01 is 0.1 nS and dApre = 0.01 gmax 1e-3 nS
+SONG = {"C_m": 100.0, "g_L": 10.0, "E_L": -74.0, "V_th": -54.0, "V_reset": -60.0,
+        "E_ex": 0.0, "tau_syn_ex": 5.0, "t_ref": 0.0}  # fmt: skip
+SONG_W_MAX = 0.1  # nS
+SONG_TIMING = PairTiming(tau_plus=20.0, tau_minus=20.0, A_plus=1e-3, A_minus=1.05e-3)
+
+
+def song_abbott(
+    weight: PowerLaw | None = None, *, n: int = 1000, rate: float = 15.0, dt: float = 0.1, seed=None
+) -> tuple[Network, dict]:
+    """One conductance-based neuron driven by ``n`` Poisson inputs at ``rate`` Hz through
+    STDP synapses (pair timing, tau 20 ms, A_minus = 1.05 A_plus = 1.05e-3 nS), weights
+    starting uniform in [0, w_max = 0.1 nS], delay one step. ``weight`` is the weight
+    dependence (default additive with hard bounds, as in the paper). Returns the network
+    and {"neuron", "inputs", "synapses"}."""
+    net = Network(dt=dt, seed=seed)
+    neuron = net.add_population(1, LIFCond(**SONG), name="neuron", V_m=SONG["E_L"])
+    inputs = net.add_poisson(n, rate=rate, name="inputs")
+    rule = STDP(SONG_TIMING, weight if weight is not None else Additive(0.0, SONG_W_MAX))
+    synapses = net.connect(inputs, neuron, rule="all_to_all", weight=Uniform(0.0, SONG_W_MAX),
+                           delay=dt, plasticity=rule)  # fmt: skip
+    return net, {"neuron": neuron, "inputs": inputs, "synapses": synapses}

@@ -208,7 +208,7 @@ class PlasticBundle(NamedTuple):
 
     rule: np.ndarray  # (Q, N_RULE_PARAMS) float64, one row per plastic projection
     unit_seg_ptr: np.ndarray  # (n_units + 1,) int64
-    unit_segments: np.ndarray  # (n_segments,) int64 segment ids
+    unit_segments: np.ndarray  # (n_segments,) int64 segment ids, each unit's by delay
     seg_edges: np.ndarray  # (n_segments + 1,) int64 into edge_synapse / edge_channel
     seg_delay: np.ndarray  # (n_segments,) delay in steps (int64) or ms (float64)
     seg_projection: np.ndarray  # (n_segments,) int64
@@ -287,7 +287,9 @@ def compile_plastic(network, *, delays_in: str = "steps") -> PlasticBundle:
         n_ptr += graph.indptr.size
     delay_type = np.float64 if delays_in == "ms" else np.int64
     seg_unit = np.concatenate([p[0] for p in seg_parts] or [np.zeros(0, np.int64)])
-    unit_segments = np.argsort(seg_unit, kind="stable").astype(np.int64)
+    seg_delay = np.concatenate([p[1] for p in seg_parts] or [np.zeros(0)]).astype(delay_type)
+    # each unit's segments by delay: the event driver sends a spike down them in that order
+    unit_segments = np.lexsort((seg_delay, seg_unit)).astype(np.int64)
     unit_seg_ptr = np.zeros(n_units + 1, np.int64)
     np.cumsum(np.bincount(seg_unit, minlength=n_units), out=unit_seg_ptr[1:])
     counts = np.zeros(n_units, np.int64)
@@ -307,7 +309,7 @@ def compile_plastic(network, *, delays_in: str = "steps") -> PlasticBundle:
         seg_edges=np.append(
             np.concatenate([p[2] for p in seg_parts] or [np.zeros(0, np.int64)]), n_synapses
         ).astype(np.int64),
-        seg_delay=np.concatenate([p[1] for p in seg_parts] or [np.zeros(0)]).astype(delay_type),
+        seg_delay=seg_delay,
         seg_projection=np.concatenate(
             [np.full(p[0].size, p[3], np.int64) for p in seg_parts] or [np.zeros(0, np.int64)]
         ),

@@ -67,13 +67,11 @@ def drive_for(network, chunk: Chunk) -> _kernels.Drive:
     block = np.hstack(sampled_values) if sampled_values else np.zeros((chunk.n_steps, 0))
     block_units = np.concatenate(sampled_units) if sampled_units else np.zeros(0, np.int64)
     poisson = [g for g in network.sources if g.kind == "poisson"]
-    rate_column = np.full(sum(g.n for g in poisson), -1, np.int64)
-    rates, offset, column = [], 0, 0
+    rates, course_source, offset = [], [], 0
     for group in poisson:
         if group.course is not None:
             rates.append(group.rates_at(times))
-            rate_column[offset : offset + group.n] = np.arange(column, column + group.n)
-            column += group.n
+            course_source.append(np.arange(offset, offset + group.n))
         offset += group.n
     rate_block = np.hstack(rates) if rates else np.zeros((chunk.n_steps, 0))
     return _kernels.Drive(
@@ -81,7 +79,7 @@ def drive_for(network, chunk: Chunk) -> _kernels.Drive:
         np.ascontiguousarray(block),
         block_units.astype(np.int64),
         np.ascontiguousarray(rate_block),
-        rate_column,
+        np.concatenate(course_source or [np.zeros(0)]).astype(np.int64),
     )
 
 

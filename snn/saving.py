@@ -96,6 +96,7 @@ def network_state(network) -> tuple[dict, dict]:
         "state.refractory": state.refractory,
         "state.ring": state.ring,
         "state.poisson_rng": state.poisson_rng,
+        "state.poisson_next": state.poisson_next,
         "state.input_rng": state.input_rng,
         "state.counters": state.counters,
         "state.pending_segment": state.pending.segment,
@@ -245,6 +246,10 @@ def _restore_state(network, arrays: dict) -> None:
     state.refractory = arrays["state.refractory"].astype(np.int64)
     state.ring = ring.astype(np.float64)
     state.poisson_rng = arrays["state.poisson_rng"].astype(np.uint64)
+    following = arrays.get("state.poisson_next", np.full(n_poisson, np.nan))
+    if following.shape != (n_poisson,):
+        raise ValueError("the Poisson sources' next spike times do not match the network")
+    state.poisson_next = following.astype(np.float64)
     n_inputs = sum(i.indices.size for i in network.inputs)
     input_rng = arrays.get("state.input_rng", np.zeros(0, np.uint64))
     if input_rng.shape != (n_inputs,):

@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 
 import snn
+from snn.networks import SONG_W_MAX, song_abbott
 
 PAIR = snn.PairTiming(tau_plus=20.0, tau_minus=20.0, A_plus=0.01, A_minus=0.0105)
 LIF = snn.LIF(E_L=0.0, V_th=15.0, V_reset=0.0, t_ref=2.0)
@@ -26,24 +27,27 @@ def _window(rule, offsets, *, delay=1.0, w0=0.5, driver="clock"):
     return projection.weights - w0
 
 
-def test_the_measured_pair_window_is_the_configured_curve():
+@pytest.mark.parametrize("driver", ["clock", "event"])
+def test_the_measured_pair_window_is_the_configured_curve(driver):
     offsets = np.arange(-100.0, 100.1, 2.5)
-    changes = _window(snn.STDP(PAIR, snn.Additive(0.0, 1.0)), offsets)
+    changes = _window(snn.STDP(PAIR, snn.Additive(0.0, 1.0)), offsets, driver=driver)
     expected = np.where(
         offsets >= 0, 0.01 * np.exp(-offsets / 20.0), -0.0105 * np.exp(offsets / 20.0)
     )
     np.testing.assert_allclose(changes, expected, rtol=1e-12, atol=1e-17)
 
 
-def test_multiplicative_changes_scale_with_the_room_to_the_bound():
+@pytest.mark.parametrize("driver", ["clock", "event"])
+def test_multiplicative_changes_scale_with_the_room_to_the_bound(driver):
     offsets = np.array([-10.0, 10.0])
-    changes = _window(snn.STDP(PAIR, snn.Multiplicative(0.0, 2.0)), offsets, w0=0.5)
+    rule = snn.STDP(PAIR, snn.Multiplicative(0.0, 2.0))
+    changes = _window(rule, offsets, w0=0.5, driver=driver)
     # potentiation times (1 - w/w_max) = 0.75, depression times w/w_max = 0.25
     expected = [-0.0105 * np.exp(-0.5) * 0.25, 0.01 * np.exp(-0.5) * 0.75]
     np.testing.assert_allclose(changes, expected, rtol=1e-12)
 
 
-def _poisson_pairs(rule, *, seed=1, duration=2000.0, delay=1.5):
+def _poisson_pairs(rule, *, seed=1, duration=2000.0, delay=1.5, driver="clock"):
     """50 Poisson inputs to one neuron, plastic weights far from their bounds; returns
     (weight changes, input spike trains, output spikes, delay)."""
     net = snn.Network(dt=0.1, seed=seed)
@@ -53,7 +57,7 @@ def _poisson_pairs(rule, *, seed=1, duration=2000.0, delay=1.5):
                              plasticity=rule)  # fmt: skip
     net.add_poisson_input(post, rate=4000.0, weight=0.9)
     pre_spikes, post_spikes = net.record_spikes(inputs), net.record_spikes(post)
-    net.run(duration, progress=False)
+    net.run(duration, driver=driver, progress=False)
     arrived = pre_spikes.times + delay <= duration  # later ones are still on their way
     trains = [pre_spikes.times[arrived & (pre_spikes.indices == i)] for i in range(50)]
     assert post_spikes.times.size > 20 and sum(t.size for t in trains) > 500
@@ -68,17 +72,20 @@ def _pair_sum(arrivals, posts, a_plus, a_minus, tau_plus, tau_minus):
     return potentiation - depression
 
 
-def test_all_to_all_changes_are_the_sums_over_all_spike_pairs():
+@pytest.mark.parametrize("driver", ["clock", "event"])
+def test_all_to_all_changes_are_the_sums_over_all_spike_pairs(driver):
     rule = snn.STDP(PAIR, snn.Additive(0.0, 100.0))
-    changes, trains, posts, delay = _poisson_pairs(rule)
+    changes, trains, posts, delay = _poisson_pairs(rule, driver=driver)
     expected = [_pair_sum(t + delay, posts, 0.01, 0.0105, 20.0, 20.0) for t in trains]
     np.testing.assert_allclose(changes, expected, rtol=1e-10, atol=1e-14)
 
 
-def test_nearest_pairing_pairs_each_spike_with_the_nearest_of_the_other_side():
+@pytest.mark.parametrize("driver", ["clock", "event"])
+def test_nearest_pairing_pairs_each_spike_with_the_nearest_of_the_other_side(driver):
     timing = snn.PairTiming(tau_plus=20.0, tau_minus=20.0, A_plus=0.01, A_minus=0.0105,
                             pairing="nearest")  # fmt: skip
-    changes, trains, posts, delay = _poisson_pairs(snn.STDP(timing, snn.Additive(0.0, 100.0)))
+    rule = snn.STDP(timing, snn.Additive(0.0, 100.0))
+    changes, trains, posts, delay = _poisson_pairs(rule, driver=driver)
     expected = []
     for train in trains:
         arrivals = train + delay
@@ -93,9 +100,11 @@ def test_nearest_pairing_pairs_each_spike_with_the_nearest_of_the_other_side():
     np.testing.assert_allclose(changes, expected, rtol=1e-10, atol=1e-14)
 
 
-def test_triplet_changes_are_the_sums_over_pairs_and_triplets():
+@pytest.mark.parametrize("driver", ["clock", "event"])
+def test_triplet_changes_are_the_sums_over_pairs_and_triplets(driver):
     timing = snn.TripletTiming()  # Pfister & Gerstner's visual-cortex fit, all-to-all
-    changes, trains, posts, delay = _poisson_pairs(snn.STDP(timing, snn.Additive(0.0, 100.0)))
+    rule = snn.STDP(timing, snn.Additive(0.0, 100.0))
+    changes, trains, posts, delay = _poisson_pairs(rule, driver=driver)
     t_ = timing
     earlier_posts = np.array(  # y_2 just before each post spike
         [np.exp(-(t - posts[posts < t]) / t_.tau_y).sum() for t in posts]
@@ -178,3 +187,28 @@ def test_a_saved_plastic_network_continues_exactly(tmp_path):
     np.testing.assert_array_equal(resumed.weights, projection.weights)
     assert resumed.plasticity == projection.plasticity
     np.testing.assert_array_equal(loaded.recorders[0].values, whole.recorders[0].values)
+
+
+@pytest.mark.slow
+def test_song_miller_abbott_additive_stdp_splits_the_weights_and_regulates_the_rate():
+    # Brian2's STDP example on this network, 100 s: w / w_max in tenths
+    # [280, 126, 64, 46, 58, 47, 62, 55, 86, 176]; measured here (seed 0)
+    # [220, 106, 77, 73, 55, 55, 67, 64, 79, 204], 36 Hz in the first 5 s, 20 Hz in the last 10
+    net, parts = song_abbott(seed=0)
+    spikes = net.record_spikes(parts["neuron"])
+    net.run(100_000.0, progress=False)
+    tenths = np.histogram(parts["synapses"].weights / SONG_W_MAX, bins=10, range=(0, 1))[0]
+    assert tenths[[0, 1, 8, 9]].sum() > 550  # most (609) near 0 or w_max; uniform: 400
+    assert min(tenths[0], tenths[9]) > 2 * tenths[2:8].mean()  # bimodal
+    first, last = (np.sum((spikes.times >= a) & (spikes.times < b)) / (b - a) * 1e3
+                   for a, b in ((0.0, 5000.0), (90_000.0, 100_000.0)))  # fmt: skip
+    assert 10.0 < last < 0.75 * first  # the output rate is regulated down
+
+
+def test_song_miller_abbott_multiplicative_stdp_gives_one_mode():
+    # Brian2 (its multiplicative variant), 100 s: [0, 0, 0, 0, 617, 383, 0, 0, 0, 0];
+    # measured here after 10 s: [0, 0, 0, 0, 514, 485, 1, 0, 0, 0]
+    net, parts = song_abbott(snn.Multiplicative(0.0, SONG_W_MAX), seed=0)
+    net.run(10_000.0, progress=False)
+    tenths = np.histogram(parts["synapses"].weights / SONG_W_MAX, bins=10, range=(0, 1))[0]
+    assert tenths[3:7].sum() == 1000 and tenths[4] + tenths[5] > 950
