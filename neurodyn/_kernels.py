@@ -478,3 +478,53 @@ def rls_fit(state, features, targets, forgetting):
         if not all_finite(error, 0, error.shape[0]):
             return t
     return -1
+
+
+# --- rate-based Hebbian learning ---------------------------------------------------------
+HEBB, OJA, SANGER, BCM = 0, 1, 2, 3
+
+
+@njit(**jit_options())
+def hebbian_epoch(weights, inputs, order, rule, eta, theta, tau_theta, y, residual):
+    """One pass over the samples ``inputs[order]``: outputs y = W x (rectified for BCM),
+    then the rule's update of W (n_out, n_in) in place:
+
+    - HEBB: dW = eta y x^T;
+    - OJA: dW = eta y (x - W^T y)^T (Oja's rule; its symmetric subspace form for several
+      outputs);
+    - SANGER: row i: dW_i = eta y_i (x - sum_{k <= i} y_k W_k) (the generalised Hebbian
+      algorithm: the rows become the leading principal components, in order);
+    - BCM: dW_i = eta y_i (y_i - theta_i) x, then theta_i += (y_i^2 - theta_i) / tau_theta.
+
+    Returns the position in ``order`` after which W or y stopped being finite, or -1."""
+    n_out, n_in = weights.shape
+    for position in range(order.shape[0]):
+        x = inputs[order[position]]
+        for i in range(n_out):
+            total = 0.0
+            for j in range(n_in):
+                total += weights[i, j] * x[j]
+            y[i] = max(total, 0.0) if rule == BCM else total
+        if rule == OJA:
+            for j in range(n_in):
+                residual[j] = x[j]
+                for i in range(n_out):
+                    residual[j] -= y[i] * weights[i, j]
+        elif rule == SANGER:
+            for j in range(n_in):
+                residual[j] = x[j]
+        for i in range(n_out):
+            if rule == SANGER:  # subtract this row's part with the row before its update
+                for j in range(n_in):
+                    residual[j] -= y[i] * weights[i, j]
+            if rule == BCM:
+                factor = eta * y[i] * (y[i] - theta[i])
+                theta[i] += (y[i] * y[i] - theta[i]) / tau_theta
+            else:
+                factor = eta * y[i]
+            for j in range(n_in):
+                step = residual[j] if rule == OJA or rule == SANGER else x[j]
+                weights[i, j] += factor * step
+            if not all_finite(weights[i], 0, n_in):
+                return position
+    return -1

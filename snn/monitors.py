@@ -173,3 +173,17 @@ class WeightRecorder(_Recorder):
             f"WeightRecorder({self.projection.name!r}, {self.indices.size} synapses, "
             f"{len(self.monitor)} samples)"
         )
+
+
+def synapse_indices(indices, n: int) -> np.ndarray:
+    """Synapse indices (default all) as int64, each in [0, n)."""
+    if indices is None:
+        return np.arange(n, dtype=np.int64)
+    local = np.atleast_1d(np.asarray(indices))
+    if local.dtype.kind not in "iu" or local.ndim != 1:
+        raise TypeError("record_weights.indices: expected a 1-d array of synapse indices")
+    if local.size and (local.min() < 0 or local.max() >= n):
+        raise ValueError(
+            f"record_weights.indices: must lie in [0, {n}) (got {local.min()} to {local.max()})"
+        )
+    return local.astype(np.int64)

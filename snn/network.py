@@ -29,8 +29,14 @@ from snn.elements import (
     check_receptor_signs,
 )
 from snn.models import NeuronModel
-from snn.monitors import RateRecorder, SpikeRecorder, StateRecorder, WeightRecorder
-from snn.plasticity import STDP, plastic_state, plastic_store
+from snn.monitors import (
+    RateRecorder,
+    SpikeRecorder,
+    StateRecorder,
+    WeightRecorder,
+    synapse_indices,
+)
+from snn.plasticity import STDP, check_plastic_weights, plastic_state, plastic_store
 from snn.running import Chunk, chunk_plan, drive_for, recording_for
 
 __all__ = ["Network"]
@@ -402,7 +408,7 @@ class Network(Compilable, io.Saveable):
         check_receptor_signs(graph.weights, receptor, name)
         delay_steps(delays, self.dt, name=f"{name}.delay")  # delays of at least one step
         if plasticity is not None:
-            _check_plastic_weights(graph.weights, receptor, plasticity, name)
+            check_plastic_weights(graph.weights, receptor, plasticity, name)
         projection = Projection(self, pre, post, graph, delays, receptor, plasticity, name)
         self.projections.append(projection)
         if plasticity is not None:
@@ -458,7 +464,7 @@ class Network(Compilable, io.Saveable):
                 f"record_weights.projection: {projection.name} has no plasticity (its weights "
                 "do not change; read them from projection.weights)"
             )
-        local = _synapse_indices(indices, len(projection))
+        local = synapse_indices(indices, len(projection))
         steps = self._interval_steps(interval, "record_weights")
         recorder = WeightRecorder(projection, local, steps, self.dt)
         self.recorders.append(recorder)
@@ -674,29 +680,3 @@ class _Reporter:
     def __exit__(self, *exc) -> None:
         if self.inner is not None:
             self.inner.__exit__(*exc)
-
-
-def _check_plastic_weights(weights: np.ndarray, receptor, rule: STDP, name: str) -> None:
-    """Plastic synapses are excitatory, with weights inside the rule's bounds."""
-    if receptor == "in":
-        raise ValueError(f"connect.plasticity: {name}: STDP acts on excitatory synapses only")
-    low, high = rule.weight.w_min, rule.weight.w_max
-    if weights.size and (weights.min() < low or weights.max() > high):
-        raise ValueError(
-            f"connect.weight: {name}: plastic weights must lie in [w_min, w_max] = "
-            f"[{low:g}, {high:g}] (got {weights.min():g} to {weights.max():g})"
-        )
-
-
-def _synapse_indices(indices, n: int) -> np.ndarray:
-    """Synapse indices (default all) as int64, each in [0, n)."""
-    if indices is None:
-        return np.arange(n, dtype=np.int64)
-    local = np.atleast_1d(np.asarray(indices))
-    if local.dtype.kind not in "iu" or local.ndim != 1:
-        raise TypeError("record_weights.indices: expected a 1-d array of synapse indices")
-    if local.size and (local.min() < 0 or local.max() >= n):
-        raise ValueError(
-            f"record_weights.indices: must lie in [0, {n}) (got {local.min()} to {local.max()})"
-        )
-    return local.astype(np.int64)
