@@ -154,7 +154,7 @@ def source_tables(network) -> dict:
     spike_units = [g.start + g.indices for g in given]
     step = np.concatenate(steps) if steps else np.zeros(0, np.int64)
     unit = np.concatenate(spike_units) if spike_units else np.zeros(0, np.int64)
-    order = np.argsort(step, kind="stable")
+    order = np.lexsort((unit, step))  # a unit twice in one step: adjacent, counted as one entry
     dt, n_units = network.dt, network.n_units
     inputs = network.inputs
     input_means = np.array([i.total_rate * dt * 1e-3 for i in inputs])

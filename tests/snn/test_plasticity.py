@@ -246,3 +246,21 @@ def test_the_triplet_rule_has_pfister_and_gerstners_frequency_dependence(driver)
     # at 0.1 Hz the pairs do not interact: 60 pure pairs, A2 exp(-10 / tau)
     assert after[0] == pytest.approx(60 * 5e-10 * np.exp(-10.0 / 16.8), rel=1e-9)
     assert before[0] == pytest.approx(-60 * 7e-3 * np.exp(-10.0 / 33.7), rel=1e-9)
+
+
+@pytest.mark.kernels  # as plain Python too, where writing past a buffer raises
+@pytest.mark.parametrize("driver", ["clock", "event"])
+def test_a_source_spiking_twice_at_one_time_pairs_twice(driver):
+    # given spikes of unit 0 twice at 5 ms (not adjacent in the given order): both pair
+    # with the post spike at 20 ms, as the pair sum says (the clock driver queues each
+    # plastic segment once per step: the two spikes must become one entry of count 2)
+    net = snn.Network(dt=0.1)
+    post = net.add_population(1, LIF, V_m=0.0)
+    pre = net.add_spike_source([5.0, 5.0, 5.0], [0, 1, 0], n=2)
+    teacher = net.add_spike_source([19.0], [0])
+    net.connect(teacher, post, rule="all_to_all", weight=30.0, delay=1.0)
+    rule = snn.STDP(PAIR, snn.Additive(0.0, 1.0))
+    projection = net.connect(pre, post, rule="all_to_all", weight=0.5, delay=1.0, plasticity=rule)
+    net.run(50.0, driver=driver, progress=False)
+    once = 0.01 * np.exp(-(20.0 - 6.0) / 20.0)
+    np.testing.assert_allclose(projection.weights - 0.5, [2 * once, once], rtol=1e-12)
