@@ -61,8 +61,36 @@ ARRIVAL, EMITTED, UNIT, SEGMENT = 0, 1, 2, 3
 
 
 @njit(**INLINE)
-def _queue_push(queue, size, arrival, emitted, unit, segment):
-    """Push one delivery (the caller made room); returns the new size."""
+def on_grid(time, dt):
+    """``time`` moved onto the step grid where only rounding put it off (by at most 4
+    ulps): times equal in exact arithmetic, such as 0.1 + 0.8 and 0.2 + 0.7, then compare
+    equal. A grid point is k / (1 / dt) when 1 / dt is a whole number (k / 10 = 0.3, as
+    users write it, where 3 * 0.1 = 0.30000000000000004), else k dt. Other times are
+    left as they are."""
+    per_ms = np.round(1.0 / dt)
+    if abs(per_ms * dt - 1.0) < 1e-12:
+        grid = np.round(time * per_ms) / per_ms
+    else:
+        grid = np.round(time / dt) * dt
+    if abs(time - grid) <= 8.881784197001252e-16 * abs(grid):
+        return grid
+    return time
+
+
+@njit(**HELPER)
+def on_grid_all(times, dt):
+    """:func:`on_grid` of every time (given spikes as users wrote them)."""
+    out = np.empty_like(times)
+    for k in range(times.shape[0]):
+        out[k] = on_grid(times[k], dt)
+    return out
+
+
+@njit(**INLINE)
+def _queue_push(queue, size, arrival, emitted, unit, segment, dt):
+    """Push one delivery (the caller made room; ``arrival`` is put on the grid where it
+    lies there but for rounding); returns the new size."""
+    arrival = on_grid(arrival, dt)
     i = size
     while i > 0:
         parent = (i - 1) >> 1
@@ -125,6 +153,7 @@ class EventBundle(NamedTuple):
     """What the event kernel reads and never writes (times in ms, rates per ms)."""
 
     n_units: int
+    dt: float  # ms: arrivals on this grid but for rounding are put on it (on_grid)
     unit_kind: np.ndarray  # (n_units,) int64: DELTA, EXP, POISSON or GIVEN
     pop_param: np.ndarray  # (P, N_PARAMS) float64, voltages relative to E_L; KIND last
     seg_ptr: np.ndarray  # (n_units + 1,) int64: segments of each source unit
@@ -267,10 +296,10 @@ def _arrival(p, y, i_ex, i_in, t_last, t_free, current, inhibitory, weight, t):
 
 
 @njit(**INLINE)
-def _reset(p, neurons, j, t):
+def _reset(p, neurons, j, t, dt):
     _advance(p, neurons, j, t)
     neurons[j, Y] = p[V_RESET]
-    neurons[j, T_FREE] = t + p[T_REF]
+    neurons[j, T_FREE] = on_grid(t + p[T_REF], dt)  # an arrival at that time is dropped
 
 
 @njit(**HELPER)
@@ -304,13 +333,13 @@ def start_timers(bundle, state, t, slot_delay):
 
 
 @njit(**HELPER)
-def _plastic_arrival(plastic, plastic_state, queue, size, emitted, unit, place, t):
+def _plastic_arrival(plastic, plastic_state, queue, size, emitted, unit, place, t, dt):
     """A spike reaches the plastic segment at ``place`` of ``unit``'s (by delay): the next
     one is queued and this one depressed. Returns (queue size, its edges' range)."""
     if place + 1 < plastic.unit_seg_ptr[unit + 1]:
         following = plastic.unit_segments[place + 1]
         size = _queue_push(queue, size, emitted + plastic.seg_delay[following], emitted, unit,
-                           -(place + 2))  # fmt: skip
+                           -(place + 2), dt)  # fmt: skip
     segment = plastic.unit_segments[place]
     plasticity.arrive(plastic, plastic_state, segment, t)
     return size, plastic.seg_edges[segment], plastic.seg_edges[segment + 1]
@@ -355,7 +384,7 @@ def run_events(bundle, state, queue, t_end, recording, spike_times, spike_units,
     seg_ptr, seg_edges, seg_delay = bundle.seg_ptr, bundle.seg_edges, bundle.seg_delay
     syn_channel, syn_weight = bundle.syn_channel, bundle.syn_weight
     given_time, change_time = bundle.given_time, bundle.change_time
-    plastic = bundle.plastic
+    plastic, dt = bundle.plastic, bundle.dt
     neurons, rng = state.neurons, state.rng
     key, item, position = state.timer_key, state.timer_item, state.timer_position
     sample_time, spike_flag = recording.sample_time, recording.spike_flag
@@ -402,11 +431,11 @@ def run_events(bundle, state, queue, t_end, recording, spike_times, spike_units,
                 if segment >= 0:
                     if segment + 1 < seg_ptr[unit + 1]:
                         size = _queue_push(queue, size, emitted + seg_delay[segment + 1],
-                                           emitted, unit, segment + 1)  # fmt: skip
+                                           emitted, unit, segment + 1, dt)  # fmt: skip
                     first, last = seg_edges[segment], seg_edges[segment + 1]
                 else:  # plastic: depressed on arrival, then transmitted
                     size, first, last = _plastic_arrival(
-                        plastic, state.plastic, queue, size, emitted, unit, -segment - 1, t
+                        plastic, state.plastic, queue, size, emitted, unit, -segment - 1, t, dt
                     )
                     plastic_edges = True
             else:  # a Poisson input's spike reaches its neuron
@@ -470,7 +499,7 @@ def run_events(bundle, state, queue, t_end, recording, spike_times, spike_units,
                 if np.int64(neurons[timer, META]) & 1 == 0:  # a lower bound came due
                     _schedule(p, neurons, key, item, position, timer, t, True)
                 else:  # a neuron's threshold crossing
-                    _reset(p, neurons, timer, t)
+                    _reset(p, neurons, timer, t, dt)
                     fired[0] = timer
                     n_fired = 1
                     if plastic.unit_proj_ptr[timer] < plastic.unit_proj_ptr[timer + 1]:
@@ -484,11 +513,11 @@ def run_events(bundle, state, queue, t_end, recording, spike_times, spike_units,
                 spike_times[n_spikes], spike_units[n_spikes] = t, u
                 n_spikes += 1
             if seg_ptr[u] < seg_ptr[u + 1]:
-                size = _queue_push(queue, size, t + seg_delay[seg_ptr[u]], t, u, seg_ptr[u])
+                size = _queue_push(queue, size, t + seg_delay[seg_ptr[u]], t, u, seg_ptr[u], dt)
             first_plastic = plastic.unit_seg_ptr[u]
             if first_plastic < plastic.unit_seg_ptr[u + 1]:
                 arrival = t + plastic.seg_delay[plastic.unit_segments[first_plastic]]
-                size = _queue_push(queue, size, arrival, t, u, -(first_plastic + 1))
+                size = _queue_push(queue, size, arrival, t, u, -(first_plastic + 1), dt)
     state.counters[0], state.counters[1], state.counters[2] = given, change, size
     state.counters[3] = sample
     return status, bad, t if status == STOPPED_NOT_FINITE else t_end, n_spikes

@@ -160,6 +160,12 @@ class Projection:
         weights = as_float_array(values, "weights", ndim=(0, 1), owner=self.name)
         weights = np.broadcast_to(weights, (len(self),)).copy()
         check_receptor_signs(weights, self.receptor, self.name)
+        if self.plasticity is not None:
+            from snn.plasticity import check_plastic_weights
+
+            check_plastic_weights(
+                weights, self.receptor, self.plasticity, self.name, "Projection.weights"
+            )
         self.graph = self.graph.with_weights(weights)
         self.network.invalidate()
 

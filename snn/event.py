@@ -91,13 +91,15 @@ def compile_events(network) -> tuple[ek.EventBundle, np.ndarray, np.ndarray]:
         raise _unsupported("takes piecewise-constant currents, not sampled ones")
     slots = _poisson_slots(network)
     given_time = np.concatenate(given_times) if given_times else np.zeros(0)
+    given_time = ek.on_grid_all(given_time.astype(np.float64), float(network.dt))
     given_unit = np.concatenate(given_units) if given_units else np.zeros(0, np.int64)
-    order = np.argsort(given_time, kind="stable")
+    order = np.lexsort((given_unit, given_time))
     synapses = synapse_table(network, delays_in="ms")
     synapses.pop("n_slots")
     synapses["max_fan_out"] = int(np.diff(synapses["seg_edges"]).max(initial=0))
     bundle = ek.EventBundle(
         n_units=int(n_units),
+        dt=float(network.dt),
         unit_kind=kind,
         pop_param=np.array(params).reshape(-1, ck.N_PARAMS),
         **synapses,
@@ -169,9 +171,9 @@ class EventDriver:
     def _compile(self) -> None:
         network = self.network
         old = self.bundle
-        self.bundle, unit_pop, self.slot_delay = compile_events(network)
-        self.plastic = plastic_state(network, self.bundle.plastic)
-        self.structure = network.changes
+        bundle, unit_pop, slot_delay = compile_events(network)
+        segments = self._remapped_segments(old, bundle)  # raises before anything changes
+        self.plastic = plastic_state(network, bundle.plastic)
         n_units = network.n_units
         neurons = _cache_aligned_records(n_units)
         neurons[: self.neurons.shape[0]] = self.neurons
@@ -180,17 +182,17 @@ class EventDriver:
             refractory > 0, self.t + refractory, -math.inf
         )
         neurons[:, ek.META] = 2.0 * unit_pop
-        self.neurons = neurons
-        n_timers = n_units + self.bundle.slot_unit.size
+        n_timers = n_units + bundle.slot_unit.size
+        self.timers = self._carried_timers(old, bundle, n_timers)
         self.rng = network._stream().integers(1, 2**63, size=n_timers, dtype=np.uint64)
-        self.timers = self._carried_timers(old, n_timers)
-        if old is not None and self.n_queued:
-            self._remap_queue(old)
-        self.given_done = int(np.searchsorted(self.bundle.given_time, self.t, side="right"))
+        self.bundle, self.slot_delay, self.neurons = bundle, slot_delay, neurons
+        self.queue[: self.n_queued, ek.SEGMENT] = segments
+        self.structure = network.changes
+        self.given_done = int(np.searchsorted(bundle.given_time, self.t, side="right"))
         if self.t == 0.0:
             self.given_done = 0  # spikes at t = 0 are still to come
 
-    def _carried_timers(self, old, n_timers: int) -> tuple:
+    def _carried_timers(self, old, new, n_timers: int) -> tuple:
         """A timer heap in which the Poisson timers of the previous structure keep their
         times (units and input slots are only ever appended): an input's next arrival
         was drawn a delay ahead, and drawing it again would leave that delay without
@@ -203,36 +205,32 @@ class EventDriver:
             n_old = old.n_units
             times[:n_old] = np.where(old.unit_kind == ek.POISSON, old_times[:n_old], math.inf)
             n_slots = old.slot_unit.size
-            times[self.bundle.n_units : self.bundle.n_units + n_slots] = old_times[n_old:]
+            times[new.n_units : new.n_units + n_slots] = old_times[n_old:]
         order = np.argsort(times, kind="stable")  # a sorted array is a heap
         position = np.empty(n_timers, np.int64)
         position[order] = np.arange(n_timers)
         return times[order], order.astype(np.int64), position
 
-    def _remap_queue(self, old) -> None:
-        """Deliveries in flight point at segments of the old synapse tables: move each to its
-        unit's segment of the same delay in the new table (plastic segments, several of
-        which may share a unit and a delay, stay only where the plastic table is unchanged)."""
-        new = self.bundle
-        same_plastic = all(
-            np.array_equal(a, b) for a, b in zip(old.plastic, new.plastic, strict=True)
-        )
+    def _remapped_segments(self, old, new) -> np.ndarray:
+        """The segment of every delivery in flight in the ``new`` tables: its unit's segment
+        of the same delay. Plastic segments (several may share a unit and a delay) stay
+        where the plastic segments are unchanged; otherwise ValueError."""
         n = self.n_queued
-        units = self.queue[:n, ek.UNIT].astype(np.int64)
         codes = self.queue[:n, ek.SEGMENT].astype(np.int64)
-        for k in range(n):
-            unit, code = units[k], codes[k]
-            if code < 0:
-                if not same_plastic:
-                    raise ValueError(
-                        "connect: plastic synapses changed while spikes were on their way to "
-                        "them; add plastic projections before the first run"
-                    )
-                continue
-            first, last = new.seg_ptr[unit], new.seg_ptr[unit + 1]
-            self.queue[k, ek.SEGMENT] = first + np.searchsorted(
-                new.seg_delay[first:last], old.seg_delay[code]
+        if old is None or n == 0:
+            return codes
+        if codes.min() < 0 and not _same_plastic_segments(old.plastic, new.plastic):
+            raise ValueError(
+                "connect: plastic synapses changed while spikes were on their way to them; "
+                "add plastic projections before the first run"
             )
+        units = self.queue[:n, ek.UNIT].astype(np.int64)
+        remapped = codes.astype(np.float64)
+        for k in np.flatnonzero(codes >= 0):
+            first, last = new.seg_ptr[units[k]], new.seg_ptr[units[k] + 1]
+            place = np.searchsorted(new.seg_delay[first:last], old.seg_delay[codes[k]])
+            remapped[k] = first + place
+        return remapped
 
     def _state(self) -> ek.EventState:
         key, item, position = self.timers
@@ -303,6 +301,18 @@ class EventDriver:
             f"population {population.name!r}, neuron {unit - population.start}: V_m or a "
             f"synaptic current stopped being finite at t = {t:g} ms (event driver)"
         )
+
+
+def _same_plastic_segments(old, new) -> bool:
+    """Whether every plastic segment of the old units is where it was (units and their
+    segments may only have been appended)."""
+    n = old.unit_seg_ptr.size
+    return (
+        np.array_equal(old.unit_seg_ptr, new.unit_seg_ptr[:n])
+        and np.array_equal(old.unit_segments, new.unit_segments)
+        and np.array_equal(old.seg_delay, new.seg_delay)
+        and np.array_equal(old.seg_edges, new.seg_edges)
+    )
 
 
 def _grown(array: np.ndarray, used: int, room: int) -> np.ndarray:

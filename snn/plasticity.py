@@ -385,13 +385,16 @@ def _fresh_traces(n: int) -> np.ndarray:
     return traces
 
 
-def check_plastic_weights(weights: np.ndarray, receptor, rule: STDP, name: str) -> None:
-    """Plastic synapses are excitatory, with weights inside the rule's bounds."""
+def check_plastic_weights(
+    weights: np.ndarray, receptor, rule: STDP, name: str, argument: str = "connect.weight"
+) -> None:
+    """Plastic synapses are excitatory, with weights inside the rule's bounds (``argument``
+    names where the weights came from)."""
     if receptor == "in":
         raise ValueError(f"connect.plasticity: {name}: STDP acts on excitatory synapses only")
     low, high = rule.weight.w_min, rule.weight.w_max
     if weights.size and (weights.min() < low or weights.max() > high):
         raise ValueError(
-            f"connect.weight: {name}: plastic weights must lie in [w_min, w_max] = "
+            f"{argument}: {name}: plastic weights must lie in [w_min, w_max] = "
             f"[{low:g}, {high:g}] (got {weights.min():g} to {weights.max():g})"
         )

@@ -264,3 +264,47 @@ def test_a_source_spiking_twice_at_one_time_pairs_twice(driver):
     net.run(50.0, driver=driver, progress=False)
     once = 0.01 * np.exp(-(20.0 - 6.0) / 20.0)
     np.testing.assert_allclose(projection.weights - 0.5, [2 * once, once], rtol=1e-12)
+
+
+@pytest.mark.parametrize("driver", ["clock", "event"])
+def test_times_equal_but_for_rounding_pair_as_simultaneous(driver):
+    # the pre spike arrives at 0.1 + 0.8 = 0.9 ms, the teacher at 0.2 + 0.7 =
+    # 0.8999999999999999 ms: the same time on the grid, so dt = 0 and a potentiation of A+
+    net = snn.Network(dt=0.1)
+    post = net.add_population(1, LIF, V_m=0.0)
+    pre = net.add_spike_source([0.1], [0])
+    teacher = net.add_spike_source([0.2], [0])
+    net.connect(teacher, post, rule="all_to_all", weight=30.0, delay=0.7)
+    rule = snn.STDP(PAIR, snn.Additive(0.0, 1.0))
+    projection = net.connect(pre, post, rule="all_to_all", weight=0.5, delay=0.8, plasticity=rule)
+    net.run(20.0, driver=driver, progress=False)
+    assert projection.weights[0] - 0.5 == pytest.approx(0.01, rel=1e-12)
+
+
+@pytest.mark.parametrize("driver", ["clock", "event"])
+def test_the_network_may_grow_while_spikes_travel_to_plastic_synapses(driver):
+    net = snn.Network(dt=0.1, seed=0)
+    post = net.add_population(1, LIF, V_m=0.0)
+    source = net.add_spike_source([99.0], [0])
+    rule = snn.STDP(PAIR, snn.Additive(0.0, 1.0))
+    projection = net.connect(source, post, rule="all_to_all", weight=0.5, delay=3.0,
+                             plasticity=rule)  # fmt: skip
+    net.run(100.0, driver=driver, progress=False)  # the spike arrives at 102 ms
+    net.add_population(2, LIF)
+    net.add_poisson(1, rate=5.0)
+    net.run(10.0, driver=driver, progress=False)
+    assert post.get("V_m")[0] == pytest.approx(0.5 * np.exp(-8.0 / 10.0), rel=1e-12)
+    net.connect(source, post, rule="all_to_all", weight=0.5, delay=3.0, plasticity=rule)
+    net.run(10.0, driver=driver, progress=False)  # nothing in flight: a new plastic projection
+    assert len(projection.weights) == 1
+
+
+def test_plastic_weights_set_later_are_checked_too():
+    net = snn.Network(dt=0.1)
+    post = net.add_population(1, LIF)
+    rule = snn.STDP(PAIR, snn.Additive(0.0, 1.0))
+    projection = net.connect(net.add_spike_source([5.0]), post, rule="all_to_all", weight=0.5,
+                             plasticity=rule)  # fmt: skip
+    for bad in (5.0, -3.0):
+        with pytest.raises(ValueError, match=r"Projection.weights: .* \[w_min, w_max\]"):
+            projection.weights = bad
