@@ -163,6 +163,9 @@ def test_plasticity_errors_name_the_argument():
     static = net.connect(inputs, post, rule="all_to_all", weight=0.2)
     with pytest.raises(ValueError, match="has no plasticity"):
         net.record_weights(static)
+    net.connect(inputs, post, rule="all_to_all", weight=0.2, plasticity=rule)
+    with pytest.raises(ValueError, match="to_nest: plastic projections are not translated"):
+        snn.to_nest(net)  # refused before NEST is imported
 
 
 def test_a_saved_plastic_network_continues_exactly(tmp_path):
