@@ -544,7 +544,8 @@ class Network(Compilable, io.Saveable):
         bundle = self.compile()
         if self.threads > 1 and bundle.plastic.rule.shape[0]:
             raise ValueError(
-                f"Network.threads: plastic synapses run on one thread (threads = {self.threads})"
+                f"Network.threads: plastic synapses run on one thread (threads = "
+                f"{self.threads}); set net.threads = 1"
             )
         if self._state.ring.shape[0] != bundle.n_slots:
             self._state.relayout(bundle.n_slots)

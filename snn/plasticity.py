@@ -393,6 +393,11 @@ def check_plastic_weights(
     if receptor == "in":
         raise ValueError(f"connect.plasticity: {name}: STDP acts on excitatory synapses only")
     low, high = rule.weight.w_min, rule.weight.w_max
+    if weights.size and weights.min() < 0:
+        raise ValueError(
+            f"{argument}: {name}: STDP acts on excitatory synapses only, weights >= 0 "
+            f"(got {weights.min():g})"
+        )
     if weights.size and (weights.min() < low or weights.max() > high):
         raise ValueError(
             f"{argument}: {name}: plastic weights must lie in [w_min, w_max] = "

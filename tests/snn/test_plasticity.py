@@ -308,6 +308,7 @@ def test_plastic_weights_set_later_are_checked_too():
     rule = snn.STDP(PAIR, snn.Additive(0.0, 1.0))
     projection = net.connect(net.add_spike_source([5.0]), post, rule="all_to_all", weight=0.5,
                              plasticity=rule)  # fmt: skip
-    for bad in (5.0, -3.0):
-        with pytest.raises(ValueError, match=r"Projection.weights: .* \[w_min, w_max\]"):
-            projection.weights = bad
+    with pytest.raises(ValueError, match=r"Projection.weights: .* \[w_min, w_max\]"):
+        projection.weights = 5.0
+    with pytest.raises(ValueError, match=r"Projection.weights: .* excitatory synapses only"):
+        projection.weights = -3.0
