@@ -41,6 +41,7 @@ from snn._crossing_kernels import (
     state_at,
 )
 from snn._heap_kernels import empty_timer_heap, set_timer, sift
+from snn.monitors import WEIGHT_ROW
 from snn.plasticity import PlasticBundle, PlasticState
 
 INLINE = inline_options()
@@ -48,7 +49,6 @@ HELPER = jit_options()
 
 POISSON, GIVEN = 2, 3  # unit kinds after the neuron kinds DELTA, EXP
 OK, STOPPED_NOT_FINITE, NEED_ROOM = -1, 1, 2
-WEIGHT_ROW = -1  # snn.monitors.WEIGHT_ROW: a sample of the plastic weights
 PREFETCH_AHEAD = 8  # synapses: a target's record is requested this many arrivals early
 
 

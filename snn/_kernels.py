@@ -38,6 +38,7 @@ from neurodyn.config import inline_options, jit_options
 from snn import _plasticity_kernels as plasticity
 from snn._heap_kernels import sift, sorted_timer_heap
 from snn._neuron_kernels import UNSTABLE, update_range
+from snn.monitors import WEIGHT_ROW
 from snn.plasticity import PlasticBundle, PlasticState
 
 INLINE = inline_options()
@@ -46,7 +47,6 @@ INLINE = inline_options()
 HELPER = jit_options()
 
 OK, STOPPED_NOT_FINITE = -1, 1
-WEIGHT_ROW = -1  # snn.monitors.WEIGHT_ROW: a sample of the plastic weights
 
 
 class NetworkBundle(NamedTuple):

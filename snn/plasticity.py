@@ -292,16 +292,7 @@ def compile_plastic(network, *, delays_in: str = "steps") -> PlasticBundle:
     unit_segments = np.lexsort((seg_delay, seg_unit)).astype(np.int64)
     unit_seg_ptr = np.zeros(n_units + 1, np.int64)
     np.cumsum(np.bincount(seg_unit, minlength=n_units), out=unit_seg_ptr[1:])
-    counts = np.zeros(n_units, np.int64)
-    for projection in projections:
-        counts[projection.post.start : projection.post.stop] += 1
-    unit_proj_ptr = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
-    unit_projections = np.empty(int(unit_proj_ptr[-1]), np.int64)
-    fill = unit_proj_ptr[:-1].copy()
-    for q, projection in enumerate(projections):
-        units = np.arange(projection.post.start, projection.post.stop)
-        unit_projections[fill[units]] = q
-        fill[units] += 1
+    unit_proj_ptr, unit_projections = _projections_into_units(projections, n_units)
     return PlasticBundle(
         rule=np.array(rules, np.float64).reshape(-1, N_RULE_PARAMS),
         unit_seg_ptr=unit_seg_ptr,
@@ -323,6 +314,21 @@ def compile_plastic(network, *, delays_in: str = "steps") -> PlasticBundle:
         unit_proj_ptr=unit_proj_ptr,
         unit_projections=unit_projections,
     )
+
+
+def _projections_into_units(projections: list, n_units: int) -> tuple[np.ndarray, np.ndarray]:
+    """(ptr, q): the plastic projections into unit u are q[ptr[u]:ptr[u + 1]]."""
+    counts = np.zeros(n_units, np.int64)
+    for projection in projections:
+        counts[projection.post.start : projection.post.stop] += 1
+    ptr = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
+    into = np.empty(int(ptr[-1]), np.int64)
+    fill = ptr[:-1].copy()
+    for q, projection in enumerate(projections):
+        units = np.arange(projection.post.start, projection.post.stop)
+        into[fill[units]] = q
+        fill[units] += 1
+    return ptr, into
 
 
 def plastic_store(network) -> np.ndarray:
