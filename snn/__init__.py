@@ -15,6 +15,7 @@ parameter names and defaults; :func:`to_nest` builds the same network in NEST.
 """
 
 from neurodyn.distributions import LogNormal, Normal, Uniform
+from snn.diehl_cook import DiehlCook
 from snn.elements import CurrentInput, PoissonSource, Population, Projection, SpikeSource
 from snn.models import LIF, AdEx, Izhikevich, LIFCond, NeuronModel
 from snn.monitors import RateRecorder, SpikeRecorder, StateRecorder
@@ -35,6 +36,7 @@ __all__ = [
     "AdEx",
     "Additive",
     "CurrentInput",
+    "DiehlCook",
     "Izhikevich",
     "LIFCond",
     "LogNormal",

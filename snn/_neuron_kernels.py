@@ -137,9 +137,10 @@ def lif_cond(
     g_l, e_l, e_ex, e_in, i_e, v_th, v_reset = c[1], c[2], c[3], c[4], c[5], c[6], c[7]
     inv_c = 1.0 / c[0]  # multiplications: four divisions a step halved the speed
     half_ex, full_ex, half_in, full_in = c[8], c[9], c[10], c[11]
+    theta_plus, theta_decay = c[12], c[13]  # the homeostatic threshold (0 and 1 when off)
     half, sixth = 0.5 * dt, dt / 6.0
     leak = g_l * e_l
-    voltage, cond_ex, cond_in = values[V], values[SYN_EX], values[SYN_IN]
+    voltage, cond_ex, cond_in, rise = values[V], values[SYN_EX], values[SYN_IN], values[FOURTH]
     inhibitory = np.uintp(n_units)
     for i in range(np.uintp(start), np.uintp(stop)):
         y = voltage[i]
@@ -166,9 +167,11 @@ def lif_cond(
         ring_row[i] = 0.0
         ring_row[inhibitory + i] = 0.0
         # the threshold is not checked while refractory (V is V_reset then anyway)
+        theta = rise[i] * theta_decay
         voltage[i], refractory[i], flags[i] = _fire(
-            y, r, y - y == 0.0, v_th, v_reset, refractory_steps
+            y, r, y - y == 0.0, v_th + theta, v_reset, refractory_steps
         )
+        rise[i] = _flushed(theta) + (theta_plus if flags[i] == SPIKED else 0.0)
 
 
 @njit(**HELPER)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from neurodyn._validation import as_float_array
+from neurodyn._validation import as_float_array, check_float
 from neurodyn.graph import CSRGraph
 from snn.models import NeuronModel
 
@@ -168,6 +168,25 @@ class Projection:
             )
         self.graph = self.graph.with_weights(weights)
         self.network.invalidate()
+
+    def normalize(self, total: float) -> None:
+        """Synaptic scaling: multiply each post neuron's incoming weights by one factor so
+        that they sum to ``total`` (Diehl & Cook 2015 do it after every input shown).
+
+        A plastic projection's weights are then clipped to its rule's bounds (and changed
+        in place, so a running network needs no recompilation); neurons whose weights sum
+        to 0 are left alone.
+        """
+        total = check_float(total, "total", owner=f"{self.name}.normalize")
+        rows = self.graph.targets()
+        sums = np.bincount(rows, weights=self.graph.weights, minlength=self.post.n)
+        factor = np.divide(total, sums, out=np.ones_like(sums), where=sums != 0.0)
+        scaled = self.graph.weights * factor[rows]
+        if self.plasticity is None:
+            self.weights = scaled
+            return
+        rule = self.plasticity.weight
+        np.clip(scaled, rule.w_min, rule.w_max, out=self.graph.weights)
 
     def _attach_weights(self, store_part: np.ndarray) -> None:
         """Keep the weights in ``store_part`` (a view of the network's plastic store, which

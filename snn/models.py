@@ -64,6 +64,7 @@ class Parameter:
     doc: str
     low: float | None = None
     low_open: bool = False
+    in_nest: bool = True  # False: our extension, left out of what NEST is given
 
 
 @dataclass(frozen=True)
@@ -75,6 +76,7 @@ class Variable:
     unit: str
     row: int
     relative_to_rest: bool = False
+    in_nest: bool = True
 
 
 def _time(name, default, doc, low=0.0, low_open=True):
@@ -191,10 +193,11 @@ class NeuronModel:
     def nest_params(self) -> dict[str, float | bool]:
         """The parameters as NEST's ``SetStatus`` takes them (switches as booleans)."""
         switches = ("refractory_input", "consistent_integration")
+        ours = {p.name for p in self.PARAMETERS if not p.in_nest}
         return {
             k: (bool(v) if k in switches else v)
             for k, v in self._params.items()
-            if math.isfinite(v)
+            if math.isfinite(v) and k not in ours
         }
 
 
@@ -323,6 +326,12 @@ class LIFCond(NeuronModel):
     While refractory V is held at V_reset; outside, the currents see
     min(V, V_th) as NEST's do.
 
+    Homeostatic threshold (ours, not NEST's; off by default): with ``theta_plus``
+    > 0 each spike raises the threshold by ``theta_plus`` mV, and the rise
+    ``theta`` decays back with ``tau_theta`` ms, so a neuron fires at
+    V >= V_th + theta (Diehl & Cook 2015's adaptive threshold). ``theta`` is a
+    state variable (settable, recordable); the currents still see min(V, V_th).
+
     Integration (clock driver): one classical Runge–Kutta step of ``dt`` for V
     with the conductances at the stage times taken exactly (they decay
     exponentially), then the conductances decayed exactly. Fourth order in dt: at
@@ -344,8 +353,19 @@ class LIFCond(NeuronModel):
         _time("tau_syn_ex", 0.2, "excitatory synaptic time constant"),
         _time("tau_syn_in", 2.0, "inhibitory synaptic time constant"),
         Parameter("I_e", "pA", 0.0, "constant external current"),
+        Parameter(
+            "theta_plus", "mV", 0.0, "threshold rise per spike (ours; 0: off)", 0.0, False, False
+        ),
+        Parameter(
+            "tau_theta", "ms", 1e7, "decay time of the threshold rise (ours)", 0.0, True, False
+        ),
     )
-    VARIABLES = (Variable("V_m", "mV", 0), Variable("g_ex", "nS", 1), Variable("g_in", "nS", 2))
+    VARIABLES = (
+        Variable("V_m", "mV", 0),
+        Variable("g_ex", "nS", 1),
+        Variable("g_in", "nS", 2),
+        Variable("theta", "mV", 3, in_nest=False),
+    )
 
     def _check(self) -> None:
         if self.V_reset >= self.V_th:
@@ -373,6 +393,8 @@ class LIFCond(NeuronModel):
                 math.exp(-dt / p["tau_syn_ex"]),
                 half_in,
                 math.exp(-dt / p["tau_syn_in"]),
+                p["theta_plus"],
+                math.exp(-dt / p["tau_theta"]),
             )
         )
 

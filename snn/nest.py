@@ -152,12 +152,26 @@ def _build_group(nest, network, group, precise=False):
                 f"to_nest.precise: NEST has precise-spike-time versions of iaf_psc_delta and "
                 f"iaf_psc_exp only (population {group.name!r} is {model.nest_model})"
             )
+        ours = [p for p in model.PARAMETERS if not p.in_nest]
+        if any(model.params[p.name] != p.default for p in ours):
+            raise ValueError(
+                f"to_nest: population {group.name!r} sets {', '.join(p.name for p in ours)}, "
+                f"which NEST's "
+                f"{model.nest_model} does not have (the homeostatic threshold is ours)"
+            )
         params = model.nest_params()
         if precise and params.pop("refractory_input", False):  # the _ps model has no switch
             raise ValueError("to_nest.precise: iaf_psc_delta_ps cannot keep refractory input")
         nodes = nest.Create(model.nest_model + suffix, group.n, params=params)
         for variable in model.VARIABLES:
             values = group.get(variable.name)
+            if not variable.in_nest:
+                if np.any(values != 0.0):
+                    raise ValueError(
+                        f"to_nest: population {group.name!r} starts {variable.name} non-zero, "
+                        f"which NEST's {model.nest_model} does not have"
+                    )
+                continue
             try:
                 nodes.set({variable.name: values.tolist()})
             except nest.NESTErrors.UnaccessedDictionaryEntry:

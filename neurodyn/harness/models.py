@@ -14,7 +14,7 @@ import numpy as np
 from neurodyn.harness.registry import HarnessError, register_model
 from neurodyn.harness.tasks import TaskData, _coerce
 
-__all__ = ["ESNAdapter", "ModelAdapter", "RNNAdapter"]
+__all__ = ["ESNAdapter", "LSMAdapter", "ModelAdapter", "RNNAdapter"]
 
 
 class ModelAdapter:
@@ -206,6 +206,64 @@ class ESNAdapter(ModelAdapter):
         if self.summary is not None:
             return int(self.summary.coef_.size + self.summary.intercept_.size)
         readout = self.esn.readout
+        return int(readout.coef_.size + readout.intercept_.size)
+
+
+# --- liquid state machine ------------------------------------------------------------------------
+def _lsm_defaults() -> dict:
+    """The LiquidStateMachine's own defaults (its signature, their one definition)."""
+    from snn.lsm import LiquidStateMachine
+
+    skipped = {"seed", "progress"}
+    return {
+        name: parameter.default
+        for name, parameter in inspect.signature(LiquidStateMachine).parameters.items()
+        if name not in skipped
+    } | {"washout": 100}
+
+
+@register_model("lsm")
+class LSMAdapter(ModelAdapter):
+    """Liquid state machine: a spiking LIF network driven by input currents, with a ridge
+    readout of its filtered spikes and membrane potentials (series, and sequences with one
+    target each)."""
+
+    family = "spiking"
+    description = "liquid state machine (spiking LIF reservoir + ridge readout)"
+    defaults = _lsm_defaults()
+
+    def __init__(self, params, seed, data, task_name=""):
+        super().__init__(params, seed, data, task_name)
+        from snn.lsm import LiquidStateMachine
+
+        one_per_sequence = (
+            data.kind == "sequences"
+            and data.train.X.ndim == 3
+            and (_targets(data, data.train).ndim == 2)
+        )
+        if data.kind != "series" and not one_per_sequence:
+            raise HarnessError(
+                f"model 'lsm': task {task_name!r} is not supported (a series, or sequences "
+                "with one target each, e.g. mackey-glass, narma10, digits)"
+            )
+        try:
+            self.lsm = LiquidStateMachine(**self.params, seed=seed, progress=False)
+        except (TypeError, ValueError) as error:
+            raise HarnessError(f"model 'lsm': {error}") from None
+
+    def fit(self) -> None:
+        train = self.data.train
+        self.lsm.progress = self.progress
+        self.lsm.fit(train.X, _targets(self.data, train))
+
+    def predict(self, split) -> np.ndarray:
+        data = self.data
+        warmup = data.val.X[-data.warmup :] if data.kind == "series" and data.warmup else None
+        return self.lsm.predict(split.X, warmup=warmup)
+
+    @property
+    def n_parameters(self) -> int:
+        readout = self.lsm.readout
         return int(readout.coef_.size + readout.intercept_.size)
 
 
