@@ -20,7 +20,15 @@ from snn.elements import CurrentInput, PoissonSource, Population, Projection, Sp
 from snn.models import LIF, AdEx, Izhikevich, LIFCond, NeuronModel
 from snn.monitors import RateRecorder, SpikeRecorder, StateRecorder
 from snn.network import Network
-from snn.plasticity import STDP, Additive, Multiplicative, PairTiming, PowerLaw, TripletTiming
+from snn.plasticity import (
+    STDP,
+    Additive,
+    Dopamine,
+    Multiplicative,
+    PairTiming,
+    PowerLaw,
+    TripletTiming,
+)
 
 
 def to_nest(network, **options):
@@ -37,6 +45,7 @@ __all__ = [
     "Additive",
     "CurrentInput",
     "DiehlCook",
+    "Dopamine",
     "Izhikevich",
     "LIFCond",
     "LogNormal",

@@ -356,6 +356,7 @@ def _sample(bundle, state, recording, s, t):
     for k in range(recording.monitor_ptr[m], recording.monitor_ptr[m + 1]):
         j = recording.monitor_units[k]
         if variable == WEIGHT_ROW:  # j is a synapse of the plastic store
+            plasticity.settle_one(bundle.plastic, state.plastic, j, t)
             recording.out[out + k - recording.monitor_ptr[m]] = state.plastic.weight[j]
             continue
         p = _params(bundle.pop_param, neurons, j)

@@ -243,8 +243,10 @@ def _update_populations(bundle, state, current, ring_row, flags):
 
 
 @njit(**HELPER)
-def _record_states(recording, values, weights, step):
-    """Samples of this step: rows of ``values``, or (row WEIGHT_ROW) plastic ``weights``."""
+def _record_states(recording, values, plastic, plastic_state, dt, step):
+    """Samples of this step: rows of ``values``, or (row WEIGHT_ROW) plastic weights (those
+    of reward-modulated synapses first brought up to the step's end)."""
+    weights = plastic_state.weight
     for m in range(recording.state_row.shape[0]):
         if (step + 1) % recording.state_interval[m] != 0:
             continue
@@ -253,6 +255,8 @@ def _record_states(recording, values, weights, step):
         row, offset = recording.state_row[m], recording.state_offset[m]
         for j in range(first, last):
             unit = recording.state_units[j]
+            if row == WEIGHT_ROW:
+                plasticity.settle_one(plastic, plastic_state, unit, (step + 1) * dt)
             value = weights[unit] if row == WEIGHT_ROW else values[row, unit]
             recording.state_out[base + j - first] = value + offset
         recording.state_rows[m] += 1
@@ -443,6 +447,6 @@ def advance(bundle, state, drive, recording, n_steps, spike_steps, spike_units):
         spike_steps, spike_units, n_spikes = _record_spikes(
             recording, work.fired, work.counts, n_fired, step, k, spike_steps, spike_units, n_spikes
         )
-        _record_states(recording, state.values, state.plastic.weight, step)
+        _record_states(recording, state.values, bundle.plastic, state.plastic, bundle.dt, step)
         state.counters[0] = step + 1
     return OK, n_steps, -1, spike_steps, spike_units, n_spikes

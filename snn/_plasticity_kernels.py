@@ -8,6 +8,13 @@ traces and then adds to its postsynaptic traces. Traces are stored as (value 1,
 value 2, time of the last update) and decayed exactly to the event's time, so
 the result depends on the spike times only, not on a grid. The drivers call
 these in time order, an arrival before a spike of the same time.
+
+A reward-modulated rule sends the same changes to each synapse's eligibility c
+instead, and its weight follows dw/dt = c (n - b) with the dopamine level n. Both
+decay exponentially between events, so the weight is brought up to date lazily
+(:func:`settle`: the integral in closed form, piece by piece between rewards)
+whenever the synapse is touched: before its eligibility changes, before it
+transmits, before it is recorded and at the end of every run.
 """
 
 import numpy as np
@@ -19,10 +26,14 @@ from snn.plasticity import (
     A2_PLUS,
     A3_MINUS,
     A3_PLUS,
+    BASELINE,
+    MODULATED,
     MU_MINUS,
     MU_PLUS,
     NEAREST,
+    TAU_C,
     TAU_MINUS,
+    TAU_N,
     TAU_PLUS,
     TAU_X,
     TAU_Y,
@@ -67,6 +78,78 @@ def _bump(traces, row, t, tau_1, tau_2, nearest):
     traces[row, 2] = t
 
 
+# --- reward modulation ---------------------------------------------------------------------
+@njit(**INLINE)
+def _clipped(rule, w):
+    return rule[W_MIN] if w < rule[W_MIN] else (rule[W_MAX] if w > rule[W_MAX] else w)
+
+
+@njit(**HELPER)
+def settle(rule, levels, times, state, synapse, t):
+    """Bring a reward-modulated synapse's weight and eligibility up to t: w += the integral
+    of c (n - b), taken in closed form between consecutive rewards (``times``, the level
+    just after each ``levels``), the weight clipped after each piece."""
+    c, since = state.eligibility[synapse, 0], state.eligibility[synapse, 1]
+    state.eligibility[synapse, 1] = t
+    if c == 0.0 or not t > since:
+        return
+    tau_c, tau_n, baseline = rule[TAU_C], rule[TAU_N], rule[BASELINE]
+    tau_both = 1.0 / (1.0 / tau_c + 1.0 / tau_n)
+    k = np.searchsorted(times, since, side="right")  # the first reward after ``since``
+    level = levels[k - 1] * np.exp(-(since - times[k - 1]) / tau_n) if k > 0 else 0.0
+    w, start, now = state.weight[synapse], since, c
+    while True:
+        end = times[k] if k < times.size and times[k] <= t else t
+        span = end - start
+        if span > 0.0:
+            w += now * (level * tau_both * -np.expm1(-span / tau_both)
+                        + baseline * tau_c * np.expm1(-span / tau_c))  # fmt: skip
+            w = _clipped(rule, w)
+            now *= np.exp(-span / tau_c)
+            level *= np.exp(-span / tau_n)
+        start = end
+        if end == t and not (k < times.size and times[k] <= t):
+            break
+        level, k = levels[k], k + 1
+    state.weight[synapse] = w
+    state.eligibility[synapse, 0] = c * np.exp(-(t - since) / tau_c)
+
+
+@njit(**HELPER)
+def settle_all(plastic, state, t):
+    """Every reward-modulated synapse brought up to t (at the end of a run)."""
+    for q in range(plastic.rule.shape[0]):
+        rule = plastic.rule[q]
+        if rule[MODULATED] == 0.0:
+            continue
+        levels = state.reward_levels[q]
+        for synapse in range(plastic.proj_synapse_start[q], plastic.proj_synapse_start[q + 1]):
+            settle(rule, levels, state.reward_times, state, synapse, t)
+
+
+@njit(**HELPER)
+def settle_one(plastic, state, synapse, t):
+    """One plastic synapse brought up to t, if its rule is reward-modulated (before it is
+    recorded)."""
+    q = plastic.seg_projection[plastic.synapse_segment[synapse]]
+    if plastic.rule[q, MODULATED] != 0.0:
+        settle(plastic.rule[q], state.reward_levels[q], state.reward_times, state, synapse, t)
+
+
+@njit(**INLINE)
+def _change(state, q, rule, synapse, amount, exponent_column, toward_max, t):
+    """An STDP change of ``amount``: to the weight, or (reward-modulated) to the
+    eligibility once the weight is up to date."""
+    if rule[MODULATED] == 0.0:
+        state.weight[synapse] = _bounded(
+            rule, state.weight[synapse], amount, exponent_column, toward_max
+        )
+        return
+    settle(rule, state.reward_levels[q], state.reward_times, state, synapse, t)
+    state.eligibility[synapse, 0] += amount
+
+
+# --- the two events -------------------------------------------------------------------------
 @njit(**HELPER)
 def arrive(plastic, state, segment, t):
     """A spike reaches ``segment`` at t: its synapses are depressed (the caller then
@@ -78,14 +161,15 @@ def arrive(plastic, state, segment, t):
     scale = rule[A2_MINUS] + rule[A3_MINUS] * x_2
     post = state.post_trace
     row_offset = plastic.proj_trace_start[q] - plastic.proj_post_start[q]
+    modulated = rule[MODULATED] != 0.0
     for e in range(plastic.seg_edges[segment], plastic.seg_edges[segment + 1]):
         row = row_offset + plastic.edge_channel[e]
         y_1 = _decayed(post[row, 0], post[row, 2], t, rule[TAU_MINUS])
+        synapse = plastic.edge_synapse[e]
         if y_1 != 0.0 and scale != 0.0:
-            synapse = plastic.edge_synapse[e]
-            state.weight[synapse] = _bounded(
-                rule, state.weight[synapse], -y_1 * scale, MU_MINUS, False
-            )
+            _change(state, q, rule, synapse, -y_1 * scale, MU_MINUS, False, t)
+        elif modulated:  # it transmits its weight at t
+            settle(rule, state.reward_levels[q], state.reward_times, state, synapse, t)
     _bump(pre, segment, t, rule[TAU_PLUS], rule[TAU_X], rule[NEAREST] != 0.0)
 
 
@@ -106,7 +190,5 @@ def fire(plastic, state, unit, t):
             segment = plastic.synapse_segment[synapse]
             x_1 = _decayed(pre[segment, 0], pre[segment, 2], t, rule[TAU_PLUS])
             if x_1 != 0.0 and scale != 0.0:
-                state.weight[synapse] = _bounded(
-                    rule, state.weight[synapse], x_1 * scale, MU_PLUS, True
-                )
+                _change(state, q, rule, synapse, x_1 * scale, MU_PLUS, True, t)
         _bump(post, row, t, rule[TAU_MINUS], rule[TAU_Y], rule[NEAREST] != 0.0)

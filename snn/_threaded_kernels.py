@@ -96,10 +96,13 @@ def _deliver_parallel(b, fired, counts, n_fired, step, seg_split, ring):
 
 
 @njit(**jit_options())
-def advance_threaded(bundle, state, drive, recording, n_steps, spike_steps, spike_units, plan):
+def advance_threaded(
+    bundle, state, drive, recording, n_steps, spike_steps, spike_units, plan, plastic
+):
     """:func:`snn._kernels.advance` over threads, one parallel region per step (the
     delivery of a step's spikes joins the next step's region); the same results, bit for
-    bit. The last step's spikes are delivered before returning."""
+    bit. The last step's spikes are delivered before returning. ``bundle`` comes without
+    its plastic part (parallel regions take no nested tuples), which is ``plastic``."""
     b, work = bundle, _workspace(bundle, state, drive)
     previous = _spike_buffers(b.n_units)  # the last step's spikes, to be delivered
     n_previous = 0
@@ -121,7 +124,7 @@ def advance_threaded(bundle, state, drive, recording, n_steps, spike_steps, spik
         spike_steps, spike_units, n_spikes = _record_spikes(
             recording, work.fired, work.counts, n_fired, step, k, spike_steps, spike_units, n_spikes
         )
-        _record_states(recording, state.values, state.plastic.weight, step)
+        _record_states(recording, state.values, plastic, state.plastic, b.dt, step)
         for f in range(n_fired):  # this step's spikes wait for the next region
             previous[0][f], previous[1][f] = work.fired[f], work.counts[f]
         n_previous = n_fired

@@ -240,7 +240,14 @@ class State:
         self.poisson_next = np.zeros(0)
         self.input_rng = np.zeros(0, np.uint64)
         self.counters = np.zeros(2, np.int64)
-        self.plastic = PlasticState(np.zeros(0), np.zeros((0, 3)), np.zeros((0, 3)))
+        self.plastic = PlasticState(
+            np.zeros(0),
+            np.zeros((0, 3)),
+            np.zeros((0, 3)),
+            np.zeros((0, 2)),
+            np.zeros(0),
+            np.zeros((0, 0)),
+        )
         self.pending = no_arrivals(2, 0)
 
     @property

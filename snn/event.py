@@ -22,10 +22,11 @@ import numpy as np
 from neurodyn.errors import SimulationError
 from snn import _crossing_kernels as ck
 from snn import _event_kernels as ek
+from snn._plasticity_kernels import settle_all
 from snn.compile import SINGLE_CHANNEL_MODELS, synapse_table
 from snn.models import LIF
 from snn.monitors import RateRecorder, SpikeRecorder
-from snn.plasticity import compile_plastic, plastic_state
+from snn.plasticity import compile_plastic, modulated, plastic_state, with_rewards
 
 CHUNK_MS = 100.0  # progress and recorder hand-over happen between chunks
 
@@ -162,6 +163,7 @@ class EventDriver:
         network = self.network
         if network.changes != self.structure:
             self._compile()
+        self.plastic = with_rewards(self.plastic, network.rewards, self.bundle.plastic.rule)
         values = network._state.values
         self.neurons[:, ek.Y] = values[0, : network.n_units]
         self.neurons[:, ek.I_EX] = values[1, : network.n_units]
@@ -262,6 +264,8 @@ class EventDriver:
             self._run_chunk((first + done + steps) * dt)
             reporter.update(steps)
         ek.finish(self.bundle, self._state(), self.t)
+        if modulated(self.bundle.plastic):
+            settle_all(self.bundle.plastic, self.plastic, self.t)
         values = self.network._state.values
         n_units = self.network.n_units
         values[0, :n_units] = self.neurons[:, ek.Y]

@@ -4,7 +4,6 @@ into one bundle and run step by step by the clock driver."""
 from __future__ import annotations
 
 import math
-import time
 
 import numpy as np
 
@@ -14,9 +13,9 @@ from neurodyn.compiled import Compilable
 from neurodyn.distributions import sample
 from neurodyn.errors import SimulationError
 from neurodyn.graph import delay_steps
-from neurodyn.progress import Progress
 from neurodyn.random import SeedLike, child, root_sequence
 from snn import _kernels, connect, graphs, saving
+from snn._plasticity_kernels import settle_all
 from snn.compile import State, compile_network, initial_step_size, thread_plan
 from snn.elements import (
     CurrentInput,
@@ -36,8 +35,16 @@ from snn.monitors import (
     WeightRecorder,
     synapse_indices,
 )
-from snn.plasticity import STDP, check_plastic_weights, plastic_state, plastic_store
-from snn.running import Chunk, chunk_plan, drive_for, recording_for
+from snn.plasticity import (
+    STDP,
+    Rewards,
+    check_plastic_weights,
+    modulated,
+    plastic_state,
+    plastic_store,
+    with_rewards,
+)
+from snn.running import Chunk, RunReporter, chunk_plan, drive_for, recording_for
 
 __all__ = ["Network"]
 
@@ -80,6 +87,7 @@ class Network(Compilable, io.Saveable):
         self.currents: list[CurrentInput] = []
         self.inputs: list[PoissonInput] = []
         self.recorders: list = []
+        self.rewards = Rewards()
         self._state = State()
         self._n_streams = 0
         self._events = None  # the event driver's own state, from the first event-driven run
@@ -470,6 +478,11 @@ class Network(Compilable, io.Saveable):
         self.recorders.append(recorder)
         return recorder
 
+    def reward(self, amount=1.0, *, at=None) -> None:
+        """Give reward-modulated synapses (``STDP(..., dopamine=Dopamine(...))``) a reward of
+        ``amount`` now, or at the times ``at`` (ms, not in the past; one amount or one each)."""
+        self.rewards.add(amount, self.t if at is None else at, self.t)
+
     def _interval_steps(self, interval, owner: str) -> int:
         """A sampling interval (ms, default dt) as a whole number of steps."""
         interval = (
@@ -537,7 +550,7 @@ class Network(Compilable, io.Saveable):
                 "run.driver: this network has run on the event driver; a network keeps the "
                 "driver of its first run"
             )
-        with _Reporter(n_steps, progress) as reporter:
+        with RunReporter(n_steps, progress) as reporter:
             self._events.run(n_steps, reporter)
 
     def _run_clock(self, n_steps: int, progress) -> None:
@@ -550,10 +563,13 @@ class Network(Compilable, io.Saveable):
         if self._state.ring.shape[0] != bundle.n_slots:
             self._state.relayout(bundle.n_slots)
         first = int(self._state.counters[0])
-        with _Reporter(n_steps, progress) as reporter:
+        self._state.plastic = with_rewards(self._state.plastic, self.rewards, bundle.plastic.rule)
+        with RunReporter(n_steps, progress) as reporter:
             for chunk in chunk_plan(self, first, n_steps):
                 self._run_chunk(bundle, chunk)
                 reporter.update(chunk.n_steps)
+        if modulated(bundle.plastic):
+            settle_all(bundle.plastic, self._state.plastic, self.t)
 
     def _run_chunk(self, bundle, chunk: Chunk) -> None:
         drive = drive_for(self, chunk)
@@ -591,7 +607,7 @@ class Network(Compilable, io.Saveable):
         # parallel regions take no nested tuples, and threaded networks have no plasticity
         arguments = (bundle._replace(plastic=0), *arguments[1:])
         try:
-            return advance_threaded(*arguments, self._plan)
+            return advance_threaded(*arguments, self._plan, bundle.plastic)
         finally:
             numba.set_num_threads(previous)
 
@@ -640,44 +656,3 @@ class Network(Compilable, io.Saveable):
             f"Network(dt={self.dt:g} ms, t={self.t:g} ms, groups=[{groups}], "
             f"{sum(len(p) for p in self.projections)} synapses)"
         )
-
-
-class _Reporter:
-    """Progress of a run: ``progress=None`` opens a bar only once the run is expected to
-    last more than ``_AUTO_SECONDS`` (estimated from the chunks after the first, whose
-    time includes compilation)."""
-
-    _AUTO_SECONDS = 3.0
-
-    def __init__(self, n_steps: int, progress) -> None:
-        self.n_steps = n_steps
-        self.done = 0
-        self.since = None  # (time, steps done) after the first chunk
-        self.inner = (
-            None if progress is None else Progress(n_steps, progress, desc="snn", unit="step")
-        )
-        self.auto = progress is None
-
-    def update(self, n: int) -> None:
-        self.done += n
-        if not self.auto:
-            self.inner.update(n)
-            return
-        now = time.perf_counter()
-        if self.since is None:
-            self.since = (now, self.done)
-            return
-        if self.inner is None:
-            per_step = (now - self.since[0]) / max(self.done - self.since[1], 1)
-            if per_step * (self.n_steps - self.done) < self._AUTO_SECONDS:
-                return
-            self.inner = Progress(self.n_steps, True, desc="snn", unit="step")
-            self.inner.update(self.done - n)
-        self.inner.update(n)
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc) -> None:
-        if self.inner is not None:
-            self.inner.__exit__(*exc)

@@ -38,15 +38,23 @@ from typing import NamedTuple
 
 import numpy as np
 
-from neurodyn._validation import check_choice, check_float
+from neurodyn._validation import as_float_array, check_choice, check_float
 
-__all__ = ["STDP", "Additive", "Multiplicative", "PairTiming", "PowerLaw", "TripletTiming"]
+__all__ = [
+    "STDP",
+    "Additive",
+    "Dopamine",
+    "Multiplicative",
+    "PairTiming",
+    "PowerLaw",
+    "TripletTiming",
+]
 
 PAIRINGS = ("all", "nearest")
 # Columns of a rule's compiled row.
 (TAU_PLUS, TAU_X, TAU_MINUS, TAU_Y, A2_PLUS, A3_PLUS, A2_MINUS, A3_MINUS, NEAREST,
- W_MIN, W_MAX, MU_PLUS, MU_MINUS) = range(13)  # fmt: skip
-N_RULE_PARAMS = 13
+ W_MIN, W_MAX, MU_PLUS, MU_MINUS, MODULATED, TAU_C, TAU_N, BASELINE) = range(17)  # fmt: skip
+N_RULE_PARAMS = 17
 
 
 def _positive(value, name: str, owner: str) -> float:
@@ -155,13 +163,48 @@ def Multiplicative(w_min: float = 0.0, w_max: float = 1.0) -> PowerLaw:
 
 
 @dataclass(frozen=True)
+class Dopamine:
+    """Reward modulation (Izhikevich 2007; NEST's ``stdp_dopamine_synapse``): the timing
+    part's changes go to an eligibility trace c of each synapse instead of its weight, c
+    decays with ``tau_c`` ms, and the weight follows dw/dt = c (n - baseline), n being the
+    dopamine level: each reward of amount a (``Network.reward``) adds a / tau_n to n, which
+    decays with ``tau_n`` ms. Defaults are NEST's."""
+
+    tau_c: float = 1000.0
+    tau_n: float = 200.0
+    baseline: float = 0.0
+
+    def __post_init__(self) -> None:
+        owner = type(self).__name__
+        for name in ("tau_c", "tau_n"):
+            object.__setattr__(self, name, _positive(getattr(self, name), name, owner))
+        object.__setattr__(self, "baseline", _non_negative(self.baseline, "baseline", owner))
+
+    def row(self) -> dict:
+        return {MODULATED: 1.0, TAU_C: self.tau_c, TAU_N: self.tau_n, BASELINE: self.baseline}
+
+
+@dataclass(frozen=True)
 class STDP:
-    """A plasticity rule for ``Network.connect(..., plasticity=STDP(timing, weight))``."""
+    """A plasticity rule for ``Network.connect(..., plasticity=STDP(timing, weight))``;
+    with ``dopamine=Dopamine(...)`` the rule is reward-modulated (weights then need an
+    additive weight part: they follow c (n - b) between the bounds)."""
 
     timing: PairTiming | TripletTiming = field(default_factory=PairTiming)
     weight: PowerLaw = field(default_factory=lambda: PowerLaw(w_max=1.0))
+    dopamine: Dopamine | None = None
 
     def __post_init__(self) -> None:
+        if self.dopamine is not None:
+            if not isinstance(self.dopamine, Dopamine):
+                raise TypeError(
+                    f"STDP.dopamine: expected Dopamine(...) or None (got {self.dopamine!r})"
+                )
+            if self.weight.mu_plus or self.weight.mu_minus:
+                raise ValueError(
+                    "STDP.weight: a reward-modulated rule takes Additive(...) bounds (the "
+                    "weight follows the eligibility trace times dopamine, clipped)"
+                )
         if not isinstance(self.timing, (PairTiming, TripletTiming)):
             raise TypeError(
                 f"STDP.timing: expected PairTiming or TripletTiming (got {self.timing!r})"
@@ -177,6 +220,7 @@ class STDP:
         return {
             "timing": {"kind": type(self.timing).__name__, **asdict(self.timing)},
             "weight": asdict(self.weight),
+            "dopamine": None if self.dopamine is None else asdict(self.dopamine),
         }
 
     @classmethod
@@ -185,14 +229,19 @@ class STDP:
         try:
             timing = dict(config["timing"])
             kind = {"PairTiming": PairTiming, "TripletTiming": TripletTiming}[timing.pop("kind")]
-            return cls(kind(**timing), PowerLaw(**config["weight"]))
+            dopamine = config.get("dopamine")
+            dopamine = None if dopamine is None else Dopamine(**dopamine)
+            return cls(kind(**timing), PowerLaw(**config["weight"]), dopamine)
         except (KeyError, TypeError) as error:
             raise ValueError(f"STDP: malformed rule {config!r} ({error})") from None
 
     def row(self) -> np.ndarray:
         """The rule's parameters as the kernels read them (columns named above)."""
         row = np.zeros(N_RULE_PARAMS)
-        for column, value in {**self.timing.row(), **self.weight.row()}.items():
+        parts = {**self.timing.row(), **self.weight.row()}
+        if self.dopamine is not None:
+            parts |= self.dopamine.row()
+        for column, value in parts.items():
             row[column] = value
         return row
 
@@ -221,15 +270,22 @@ class PlasticBundle(NamedTuple):
     in_ptr: np.ndarray  # concatenated CSR row pointers (store indices) of the projections
     unit_proj_ptr: np.ndarray  # (n_units + 1,) int64
     unit_projections: np.ndarray  # plastic projections into each unit's population
+    proj_synapse_start: np.ndarray  # (Q + 1,) int64 first synapse (store index) of each
 
 
 class PlasticState(NamedTuple):
     """What plasticity changes: the weights and the traces (x_1, x_2, time of the last
-    update) of every segment and (y_1, y_2, time) of every (projection, post neuron)."""
+    update) of every segment and (y_1, y_2, time) of every (projection, post neuron); for
+    reward-modulated rules each synapse's eligibility (c, time it was last brought up to
+    date; one row per synapse, none without such a rule) and the rewards so far: their
+    times (K,) ms and, per projection, the dopamine level just after each (Q, K)."""
 
     weight: np.ndarray  # (n_synapses,) float64 the plastic store
     pre_trace: np.ndarray  # (n_segments, 3) float64
     post_trace: np.ndarray  # (n_post_rows, 3) float64
+    eligibility: np.ndarray  # (n_synapses or 0, 2) float64
+    reward_times: np.ndarray  # (K,) float64, sorted
+    reward_levels: np.ndarray  # (Q, K) float64
 
 
 def plastic_projections(network) -> list:
@@ -313,6 +369,7 @@ def compile_plastic(network, *, delays_in: str = "steps") -> PlasticBundle:
         in_ptr=np.concatenate(in_ptrs or [np.zeros(0)]).astype(np.int64),
         unit_proj_ptr=unit_proj_ptr,
         unit_projections=unit_projections,
+        proj_synapse_start=np.cumsum([0] + [len(p) for p in projections]).astype(np.int64),
     )
 
 
@@ -370,10 +427,14 @@ def plastic_state(network, bundle: PlasticBundle) -> PlasticState:
             traces = _fresh_traces(n_segments[q]), _fresh_traces(projection.post.n)
         pre.append(traces[0])
         post.append(traces[1])
+    times, levels = network.rewards.schedule(bundle.rule)
     state = PlasticState(
         weight=plastic_store(network),
         pre_trace=np.concatenate(pre) if pre else np.zeros((0, 3)),
         post_trace=np.concatenate(post) if post else np.zeros((0, 3)),
+        eligibility=_eligibility(projections),
+        reward_times=times,
+        reward_levels=levels,
     )
     first_segment = 0
     for q, projection in enumerate(projections):
@@ -381,7 +442,71 @@ def plastic_state(network, bundle: PlasticBundle) -> PlasticState:
         segments = slice(first_segment, first_segment + n_segments[q])
         projection._traces = (state.pre_trace[segments], state.post_trace[rows])
         first_segment += n_segments[q]
+        if state.eligibility.shape[0]:
+            synapses = slice(bundle.proj_synapse_start[q], bundle.proj_synapse_start[q + 1])
+            projection._eligibility = state.eligibility[synapses]
     return state
+
+
+def _eligibility(projections: list) -> np.ndarray:
+    """(c, time brought up to date) of every plastic synapse when a rule is reward-modulated
+    (each projection's part kept from before, else zero), else none."""
+    if not any(p.plasticity.dopamine is not None for p in projections):
+        return np.zeros((0, 2))
+    parts = []
+    for projection in projections:
+        kept = getattr(projection, "_eligibility", None)
+        if kept is None or kept.shape != (len(projection), 2):
+            kept = np.zeros((len(projection), 2))
+            kept[:, 1] = -np.inf
+        parts.append(kept)
+    return np.concatenate(parts)
+
+
+class Rewards:
+    """The rewards a network's reward-modulated synapses receive: ``times`` (ms, sorted) and
+    ``amounts``; each adds amount / tau_n to its rules' dopamine level (:class:`Dopamine`)."""
+
+    def __init__(self) -> None:
+        self.times = np.zeros(0)
+        self.amounts = np.zeros(0)
+        self._levels: tuple | None = None  # (rules it was computed for, levels)
+
+    def add(self, amounts, at, now: float) -> None:
+        """Rewards of ``amounts`` at times ``at`` (ms, none before ``now``: the synapses are
+        up to date there)."""
+        at = np.atleast_1d(as_float_array(at, "at", ndim=(0, 1), owner="reward"))
+        amounts = as_float_array(amounts, "amount", ndim=(0, 1), owner="reward")
+        if amounts.ndim and amounts.shape != at.shape:
+            raise ValueError(
+                f"reward.amount: expected one amount or {at.size} (got {amounts.size})"
+            )
+        if not (np.all(np.isfinite(at)) and np.all(np.isfinite(amounts))):
+            raise ValueError("reward: times and amounts must be finite")
+        if at.size and at.min() < now - 1e-9:
+            raise ValueError(
+                f"reward.at: rewards cannot be given in the past (t = {now:g} ms; got {at.min():g})"
+            )
+        times = np.concatenate([self.times, np.maximum(at, now)])
+        order = np.argsort(times, kind="stable")
+        self.times = times[order]
+        self.amounts = np.concatenate([self.amounts, np.broadcast_to(amounts, at.shape)])[order]
+        self._levels = None
+
+    def schedule(self, rules: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(times (K,), levels (Q, K)): each rule's dopamine level just after each reward."""
+        if self._levels is not None and np.array_equal(self._levels[0], rules):
+            return self.times, self._levels[1]
+        levels = np.zeros((rules.shape[0], self.times.size))
+        for q, rule in enumerate(rules):
+            if rule[MODULATED] == 0.0:
+                continue
+            level, last = 0.0, -np.inf
+            for k, (time, amount) in enumerate(zip(self.times, self.amounts, strict=True)):
+                level = level * np.exp(-(time - last) / rule[TAU_N]) + amount / rule[TAU_N]
+                levels[q, k], last = level, time
+        self._levels = (rules.copy(), levels)
+        return self.times, levels
 
 
 def _fresh_traces(n: int) -> np.ndarray:
@@ -409,3 +534,13 @@ def check_plastic_weights(
             f"{argument}: {name}: plastic weights must lie in [w_min, w_max] = "
             f"[{low:g}, {high:g}] (got {weights.min():g} to {weights.max():g})"
         )
+
+
+def with_rewards(state: PlasticState, rewards: Rewards, rules: np.ndarray) -> PlasticState:
+    """``state`` with the rewards given so far (called before every run)."""
+    times, levels = rewards.schedule(rules)
+    return state._replace(reward_times=times, reward_levels=levels)
+
+
+def modulated(bundle: PlasticBundle) -> bool:
+    return bool(bundle.rule.shape[0] and bundle.rule[:, MODULATED].any())

@@ -4,10 +4,12 @@ hand-over to the recorders."""
 
 from __future__ import annotations
 
+import time
 from typing import NamedTuple
 
 import numpy as np
 
+from neurodyn.progress import Progress
 from snn import _kernels
 from snn.monitors import RateRecorder, SpikeRecorder
 
@@ -140,3 +142,44 @@ def recording_for(network, chunk: Chunk):
             recorder.monitor.append((steps[:n_done] + 1) * dt, rate[:, None])
 
     return recording, collect
+
+
+class RunReporter:
+    """Progress of a run: ``progress=None`` opens a bar only once the run is expected to
+    last more than ``_AUTO_SECONDS`` (estimated from the chunks after the first, whose
+    time includes compilation)."""
+
+    _AUTO_SECONDS = 3.0
+
+    def __init__(self, n_steps: int, progress) -> None:
+        self.n_steps = n_steps
+        self.done = 0
+        self.since = None  # (time, steps done) after the first chunk
+        self.inner = (
+            None if progress is None else Progress(n_steps, progress, desc="snn", unit="step")
+        )
+        self.auto = progress is None
+
+    def update(self, n: int) -> None:
+        self.done += n
+        if not self.auto:
+            self.inner.update(n)
+            return
+        now = time.perf_counter()
+        if self.since is None:
+            self.since = (now, self.done)
+            return
+        if self.inner is None:
+            per_step = (now - self.since[0]) / max(self.done - self.since[1], 1)
+            if per_step * (self.n_steps - self.done) < self._AUTO_SECONDS:
+                return
+            self.inner = Progress(self.n_steps, True, desc="snn", unit="step")
+            self.inner.update(self.done - n)
+        self.inner.update(n)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self.inner is not None:
+            self.inner.__exit__(*exc)

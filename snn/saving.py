@@ -55,6 +55,9 @@ def network_state(network) -> tuple[dict, dict]:
         traces = getattr(projection, "_traces", None)
         if traces is not None:
             arrays[f"projection{k}.pre_traces"], arrays[f"projection{k}.post_traces"] = traces
+        eligibility = getattr(projection, "_eligibility", None)
+        if eligibility is not None:
+            arrays[f"projection{k}.eligibility"] = eligibility
         projections.append(
             {
                 "pre": projection.pre.name,
@@ -102,6 +105,8 @@ def network_state(network) -> tuple[dict, dict]:
         "state.pending_segment": state.pending.segment,
         "state.pending_count": state.pending.count,
         "state.pending_size": state.pending.size,
+        "rewards.times": network.rewards.times,
+        "rewards.amounts": network.rewards.amounts,
     }
     config = {
         "dt": network.dt,
@@ -201,6 +206,11 @@ def network_from_state(cls, arrays: dict, config: dict):
                 arrays[f"projection{k}.pre_traces"].astype(np.float64).reshape(-1, 3),
                 arrays[f"projection{k}.post_traces"].astype(np.float64).reshape(-1, 3),
             )
+        if f"projection{k}.eligibility" in arrays:
+            eligibility = arrays[f"projection{k}.eligibility"]
+            if eligibility.shape != (len(projection), 2):
+                raise ValueError(f"projection {k}'s eligibility does not match its synapses")
+            projection._eligibility = eligibility.astype(np.float64)
         network.projections.append(projection)
     for k, entry in enumerate(config["currents"]):
         target = network[entry["target"]]
@@ -228,6 +238,12 @@ def network_from_state(cls, arrays: dict, config: dict):
             )
         )
     _restore_state(network, arrays)
+    if "rewards.times" in arrays:
+        times, amounts = arrays["rewards.times"], arrays["rewards.amounts"]
+        if times.shape != amounts.shape or times.ndim != 1:
+            raise ValueError("the rewards' times and amounts do not match")
+        network.rewards.times = times.astype(np.float64)
+        network.rewards.amounts = amounts.astype(np.float64)
     for k, entry in enumerate(config["recorders"]):
         network.recorders.append(_restored_recorder(network, k, entry, arrays))
     return network
