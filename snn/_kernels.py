@@ -447,6 +447,7 @@ def advance(bundle, state, drive, recording, n_steps, spike_steps, spike_units):
         spike_steps, spike_units, n_spikes = _record_spikes(
             recording, work.fired, work.counts, n_fired, step, k, spike_steps, spike_units, n_spikes
         )
-        _record_states(recording, state.values, bundle.plastic, state.plastic, bundle.dt, step)
+        if recording.state_row.shape[0] > 0:  # a call passing the plastic tuples costs
+            _record_states(recording, state.values, bundle.plastic, state.plastic, bundle.dt, step)
         state.counters[0] = step + 1
     return OK, n_steps, -1, spike_steps, spike_units, n_spikes

@@ -136,17 +136,31 @@ def settle_one(plastic, state, synapse, t):
         settle(plastic.rule[q], state.reward_levels[q], state.reward_times, state, synapse, t)
 
 
-@njit(**INLINE)
-def _change(state, q, rule, synapse, amount, exponent_column, toward_max, t):
-    """An STDP change of ``amount``: to the weight, or (reward-modulated) to the
-    eligibility once the weight is up to date."""
-    if rule[MODULATED] == 0.0:
-        state.weight[synapse] = _bounded(
-            rule, state.weight[synapse], amount, exponent_column, toward_max
-        )
-        return
-    settle(rule, state.reward_levels[q], state.reward_times, state, synapse, t)
-    state.eligibility[synapse, 0] += amount
+@njit(**HELPER)
+def _depress_eligibility(plastic, state, q, rule, segment, scale, t):
+    """``arrive`` for a reward-modulated segment: each synapse brought up to t (it transmits
+    its weight now), then its eligibility depressed."""
+    post = state.post_trace
+    row_offset = plastic.proj_trace_start[q] - plastic.proj_post_start[q]
+    for e in range(plastic.seg_edges[segment], plastic.seg_edges[segment + 1]):
+        synapse = plastic.edge_synapse[e]
+        settle(rule, state.reward_levels[q], state.reward_times, state, synapse, t)
+        row = row_offset + plastic.edge_channel[e]
+        y_1 = _decayed(post[row, 0], post[row, 2], t, rule[TAU_MINUS])
+        state.eligibility[synapse, 0] -= y_1 * scale
+
+
+@njit(**HELPER)
+def _potentiate_eligibility(plastic, state, q, rule, pointer, scale, t):
+    """``fire`` for a reward-modulated projection: the eligibility of each synapse into the
+    neuron potentiated, its weight first brought up to t."""
+    pre = state.pre_trace
+    for synapse in range(plastic.in_ptr[pointer], plastic.in_ptr[pointer + 1]):
+        segment = plastic.synapse_segment[synapse]
+        x_1 = _decayed(pre[segment, 0], pre[segment, 2], t, rule[TAU_PLUS])
+        if x_1 != 0.0 and scale != 0.0:
+            settle(rule, state.reward_levels[q], state.reward_times, state, synapse, t)
+            state.eligibility[synapse, 0] += x_1 * scale
 
 
 # --- the two events -------------------------------------------------------------------------
@@ -159,17 +173,19 @@ def arrive(plastic, state, segment, t):
     pre = state.pre_trace
     x_2 = _decayed(pre[segment, 1], pre[segment, 2], t, rule[TAU_X])
     scale = rule[A2_MINUS] + rule[A3_MINUS] * x_2
-    post = state.post_trace
-    row_offset = plastic.proj_trace_start[q] - plastic.proj_post_start[q]
-    modulated = rule[MODULATED] != 0.0
-    for e in range(plastic.seg_edges[segment], plastic.seg_edges[segment + 1]):
-        row = row_offset + plastic.edge_channel[e]
-        y_1 = _decayed(post[row, 0], post[row, 2], t, rule[TAU_MINUS])
-        synapse = plastic.edge_synapse[e]
-        if y_1 != 0.0 and scale != 0.0:
-            _change(state, q, rule, synapse, -y_1 * scale, MU_MINUS, False, t)
-        elif modulated:  # it transmits its weight at t
-            settle(rule, state.reward_levels[q], state.reward_times, state, synapse, t)
+    if rule[MODULATED] != 0.0:
+        _depress_eligibility(plastic, state, q, rule, segment, scale, t)
+    else:
+        post = state.post_trace
+        row_offset = plastic.proj_trace_start[q] - plastic.proj_post_start[q]
+        for e in range(plastic.seg_edges[segment], plastic.seg_edges[segment + 1]):
+            row = row_offset + plastic.edge_channel[e]
+            y_1 = _decayed(post[row, 0], post[row, 2], t, rule[TAU_MINUS])
+            if y_1 != 0.0 and scale != 0.0:
+                synapse = plastic.edge_synapse[e]
+                state.weight[synapse] = _bounded(
+                    rule, state.weight[synapse], -y_1 * scale, MU_MINUS, False
+                )
     _bump(pre, segment, t, rule[TAU_PLUS], rule[TAU_X], rule[NEAREST] != 0.0)
 
 
@@ -186,9 +202,14 @@ def fire(plastic, state, unit, t):
         scale = rule[A2_PLUS] + rule[A3_PLUS] * y_2
         pre = state.pre_trace
         pointer = plastic.proj_ptr_start[q] + local
-        for synapse in range(plastic.in_ptr[pointer], plastic.in_ptr[pointer + 1]):
-            segment = plastic.synapse_segment[synapse]
-            x_1 = _decayed(pre[segment, 0], pre[segment, 2], t, rule[TAU_PLUS])
-            if x_1 != 0.0 and scale != 0.0:
-                _change(state, q, rule, synapse, x_1 * scale, MU_PLUS, True, t)
+        if rule[MODULATED] != 0.0:
+            _potentiate_eligibility(plastic, state, q, rule, pointer, scale, t)
+        else:
+            for synapse in range(plastic.in_ptr[pointer], plastic.in_ptr[pointer + 1]):
+                segment = plastic.synapse_segment[synapse]
+                x_1 = _decayed(pre[segment, 0], pre[segment, 2], t, rule[TAU_PLUS])
+                if x_1 != 0.0 and scale != 0.0:
+                    state.weight[synapse] = _bounded(
+                        rule, state.weight[synapse], x_1 * scale, MU_PLUS, True
+                    )
         _bump(post, row, t, rule[TAU_MINUS], rule[TAU_Y], rule[NEAREST] != 0.0)

@@ -124,7 +124,8 @@ def advance_threaded(
         spike_steps, spike_units, n_spikes = _record_spikes(
             recording, work.fired, work.counts, n_fired, step, k, spike_steps, spike_units, n_spikes
         )
-        _record_states(recording, state.values, plastic, state.plastic, b.dt, step)
+        if recording.state_row.shape[0] > 0:
+            _record_states(recording, state.values, plastic, state.plastic, b.dt, step)
         for f in range(n_fired):  # this step's spikes wait for the next region
             previous[0][f], previous[1][f] = work.fired[f], work.counts[f]
         n_previous = n_fired

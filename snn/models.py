@@ -179,8 +179,10 @@ class NeuronModel:
         return self._params.get("E_L", 0.0)
 
     def default_state(self) -> dict[str, float]:
-        """Initial value of each state variable, as NEST initialises it."""
-        return {v.name: 0.0 for v in self.VARIABLES} | {"V_m": self.rest}
+        """Initial value of each state variable, as NEST initialises it (ours start at 0
+        without being set: setting draws a random stream, and one more would change what
+        a seed gives every later component)."""
+        return {v.name: 0.0 for v in self.VARIABLES if v.in_nest} | {"V_m": self.rest}
 
     def refractory_steps(self, dt: float) -> int:
         """t_ref in whole steps of ``dt`` (rounded to the nearest, as NEST's Time does)."""
