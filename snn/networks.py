@@ -8,6 +8,8 @@
   (its four regimes: SR, AI, SI fast, SI slow).
 * :func:`song_abbott` — Song, Miller & Abbott (2000) as Brian2's STDP example: one
   conductance-based neuron, 1000 Poisson inputs through plastic synapses.
+* :func:`reward_conditioning` — reward-modulated STDP teaching one neuron to answer
+  one input pattern and not another (an experiment: it runs the trials).
 
 Both return the network and a dict of its populations, so that scripts add their
 own recorders; the tests and ``benchmarks/snn_vs_brian2.py`` build Brian2's and
@@ -19,11 +21,18 @@ from __future__ import annotations
 import numpy as np
 
 from neurodyn.distributions import Uniform
+from neurodyn.progress import Progress
 from snn.models import LIF, LIFCond
 from snn.network import Network
-from snn.plasticity import STDP, Additive, PairTiming, PowerLaw
+from snn.plasticity import STDP, Additive, Dopamine, PairTiming, PowerLaw
 
-__all__ = ["BRUNEL_REGIMES", "brunel", "song_abbott", "vogels_abbott"]
+__all__ = [
+    "BRUNEL_REGIMES",
+    "brunel",
+    "reward_conditioning",
+    "song_abbott",
+    "vogels_abbott",
+]
 
 # Vogels & Abbott (2005) as benchmark 1 (COBA) of Brette et al. (2007), in the definition of
 # PyNN's VAbenchmarks.py (the one run on NEST, NEURON and Brian for that review)
@@ -145,3 +154,44 @@ def song_abbott(
     synapses = net.connect(inputs, neuron, rule="all_to_all", weight=Uniform(0.0, SONG_W_MAX),
                            delay=dt, plasticity=rule)  # fmt: skip
     return net, {"neuron": neuron, "inputs": inputs, "synapses": synapses}
+
+
+def reward_conditioning(
+    n_trials: int = 400, *, trial: float = 500.0, n: int = 100, seed=0, progress=None
+) -> dict:
+    """Operant conditioning by reward-modulated STDP (in the spirit of Izhikevich 2007 and
+    Florian 2007): one current-based LIF neuron, ``n`` Poisson inputs in two halves A and
+    B. Each ``trial`` ms one half fires at 20 Hz and the other at 2 Hz, at random; if the
+    neuron fired, it receives a reward of +0.5 after an A trial and -0.5 after a B trial,
+    at the trial's end (up to ``trial`` ms after the spikes that earned it: the synapses'
+    eligibility bridges the delay). Weights start at 50 pA in [0, 100].
+
+    Returns per-trial arrays: ``shown_a`` (bool), ``spikes`` (the neuron's spikes in the
+    trial), ``weight_a`` and ``weight_b`` (mean weight of each half at its end, pA), and
+    the ``network``.
+    """
+    rng = np.random.default_rng(seed)
+    half_a = rng.permutation(n) < n // 2
+    shown_a = rng.integers(0, 2, n_trials).astype(bool)
+    rates = np.where(shown_a[:, None] == half_a[None, :], 20.0, 2.0)
+    net = Network(dt=0.1, seed=seed)
+    neuron = net.add_population(1, LIF("exp", V_th=-55.0, tau_m=20.0, tau_syn_ex=5.0))
+    inputs = net.add_poisson(n, rates, interval=trial, name="inputs")
+    rule = STDP(PairTiming(20.0, 20.0, A_plus=1.0, A_minus=1.0), Additive(0.0, 100.0),
+                dopamine=Dopamine(tau_c=1000.0, tau_n=200.0))  # fmt: skip
+    synapses = net.connect(inputs, neuron, rule="all_to_all", weight=50.0, delay=1.0,
+                           plasticity=rule)  # fmt: skip
+    spikes = net.record_spikes(neuron)
+    history = np.zeros((n_trials, 3))
+    with Progress(n_trials, progress, desc="trials", unit="trial") as bar:
+        for k in range(n_trials):
+            before = spikes.times.size
+            net.run(trial, progress=False)
+            fired = spikes.times.size - before
+            if fired:
+                net.reward(0.5 if shown_a[k] else -0.5)
+            weights = synapses.weights
+            history[k] = fired, weights[half_a].mean(), weights[~half_a].mean()
+            bar.update(1)
+    return {"shown_a": shown_a, "spikes": history[:, 0], "weight_a": history[:, 1],
+            "weight_b": history[:, 2], "network": net}  # fmt: skip

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 import snn
+from snn.networks import reward_conditioning
 
 TAU_PLUS, TAU_MINUS, A_PLUS, A_MINUS = 20.0, 20.0, 0.01, 0.012
 TAU_C, TAU_N = 300.0, 80.0
@@ -141,3 +142,16 @@ def test_errors_name_the_argument():
         net.reward(np.nan)
     rule = _rule(0.001)
     assert snn.STDP.from_config(rule.config()) == rule
+
+
+def test_reward_teaches_a_neuron_to_answer_one_pattern():
+    """Rewarded after A trials, punished after B trials: A's synapses grow, B's shrink and
+    the neuron comes to answer A more and B less. Measured (200 trials): weights 50 → 72
+    (A) and 50 → 31 pA (B); spikes per trial, first and last 40 trials: A 19.9 → 29.6,
+    B 18.5 → 9.5."""
+    result = reward_conditioning(200, seed=0)
+    shown_a, spikes = result["shown_a"], result["spikes"]
+    first, last = slice(0, 40), slice(160, 200)
+    assert result["weight_a"][-1] > 65.0 and result["weight_b"][-1] < 37.0
+    assert spikes[last][shown_a[last]].mean() > 1.3 * spikes[first][shown_a[first]].mean()
+    assert spikes[last][~shown_a[last]].mean() < 0.65 * spikes[first][~shown_a[first]].mean()
