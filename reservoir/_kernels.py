@@ -335,3 +335,34 @@ def force(bundle, drive, targets, rls, forgetting, y_prev, state, out_y):
         if not all_finite(error, 0, error.shape[0]):
             return t
     return -1
+
+
+@njit(**jit_options())
+def intrinsic_plasticity_epoch(bundle, inputs, state, gain, shift, rule, washout):
+    """One pass of Schrauwen et al.'s (2008) intrinsic plasticity over ``inputs`` (T, n_in):
+    each unit's output is tanh(gain z + shift), z its pre-activation (bias included),
+    and after ``washout`` steps gain and shift follow the rule that makes the output's
+    distribution approach N(mu, sigma²), ``rule`` = (eta, mu, sigma). ``state``, ``gain``
+    and ``shift`` are updated in place. Returns the first step whose pre-activation was
+    not finite, or -1."""
+    eta, mu, variance = rule[0], rule[1], rule[2] * rule[2]
+    n = state.shape[0]
+    pre = np.empty(n, state.dtype)
+    no_feedback = np.zeros(0, state.dtype)
+    no_noise = np.zeros((0,), state.dtype)
+    keep = 1.0 - bundle.leak
+    for t in range(inputs.shape[0]):
+        _preactivation(bundle, inputs[t], no_feedback, no_noise, state, pre)
+        if not all_finite(pre, 0, n):
+            return t
+        learning = t >= washout
+        for i in range(n):
+            y = np.tanh(gain[i] * pre[i] + shift[i])
+            if learning:
+                d_shift = -eta * (
+                    -mu / variance + y / variance * (2.0 * variance + 1.0 - y * y + mu * y)
+                )
+                gain[i] += eta / gain[i] + d_shift * pre[i]
+                shift[i] += d_shift
+            state[i] = keep * state[i] + bundle.leak * y
+    return -1

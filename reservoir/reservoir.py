@@ -268,6 +268,24 @@ class Reservoir(Compilable, io.Saveable):
     def bias(self, value) -> None:
         self._set_input_array("bias", value, (self.n_units,))
 
+    def scale_units(self, gain, shift) -> Reservoir:
+        """Give unit i the activation f(gain_i pre_i + shift_i) from now on: row i of W and
+        of W_in multiplied by gain_i, bias_i replaced by gain_i bias_i + shift_i (what
+        intrinsic plasticity learns; :func:`reservoir.intrinsic_plasticity`)."""
+        if self._inputs is None:
+            raise ValueError("Reservoir.scale_units: initialize the reservoir (or run it) first")
+        shape = (self.n_units,)
+        gain = as_float_array(gain, "gain", ndim=1, owner="Reservoir.scale_units")
+        shift = as_float_array(shift, "shift", ndim=1, owner="Reservoir.scale_units")
+        if gain.shape != shape or shift.shape != shape:
+            raise ValueError(f"Reservoir.scale_units: gain and shift are {shape} arrays")
+        rows = self.W_graph.targets()
+        self.W_graph = self.W_graph.with_weights(self.W_graph.weights * gain[rows])
+        self.W_in = self.W_in * gain[:, None]
+        self.W_fb = self.W_fb * gain[:, None]
+        self.bias = self.bias * gain + shift  # also recompiles
+        return self
+
     @property
     def W_fb(self) -> np.ndarray | None:
         """Feedback weights (n_units, n_feedback), read-only."""

@@ -107,7 +107,8 @@ class DiehlCook:
         the neurons with ``y`` (n_samples,) from the frozen layer's responses.
 
         Sets ``weights_`` (n_neurons, n_features) nS, ``theta_`` (n_neurons,) mV,
-        ``labels_`` (n_neurons,) and ``classes_``.
+        ``classes_``, ``labels_`` (n_neurons,; -1 for a neuron that never fired) and
+        ``label_index_`` (the same as indices into ``classes_``).
         """
         X = self._check_X(X, fitting=True)
         y = np.asarray(y)
@@ -135,7 +136,10 @@ class DiehlCook:
         self.classes_, codes = np.unique(y, return_inverse=True)
         counts = self.responses(X)
         mean = np.stack([counts[codes == c].mean(axis=0) for c in range(len(self.classes_))])
-        self.labels_ = self.classes_[mean.argmax(axis=0)]
+        # a neuron that never answered has no class (the paper's argmax would give it the
+        # first one, and its silence would vote for that class)
+        self.label_index_ = np.where(mean.max(axis=0) > 0.0, mean.argmax(axis=0), -1)
+        self.labels_ = np.where(self.label_index_ >= 0, self.classes_[self.label_index_], -1)
         return self
 
     def responses(self, X) -> np.ndarray:
@@ -157,10 +161,10 @@ class DiehlCook:
         counts = self.responses(X)
         votes = np.stack(
             [
-                counts[:, self.labels_ == label].mean(axis=1)
-                if np.any(self.labels_ == label)
+                counts[:, self.label_index_ == c].mean(axis=1)
+                if np.any(self.label_index_ == c)
                 else np.full(len(counts), -1.0)
-                for label in self.classes_
+                for c in range(len(self.classes_))
             ],
             axis=1,
         )

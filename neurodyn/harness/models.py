@@ -112,7 +112,15 @@ class ESNAdapter(ModelAdapter):
     family = "reservoir"
     description = "echo state network (reservoir + ridge readout)"
     defaults = _esn_defaults(
-        n_units=500, spectral_radius=0.9, bias_scaling=0.2, washout=100, state="last"
+        n_units=500,
+        spectral_radius=0.9,
+        bias_scaling=0.2,
+        washout=100,
+        state="last",
+        # intrinsic plasticity before the readout (reservoir.intrinsic): target std, 0 = off
+        intrinsic_sigma=0.0,
+        intrinsic_eta=5e-4,
+        intrinsic_epochs=3,
     )
     task_defaults = {
         "mackey-glass": {
@@ -172,8 +180,21 @@ class ESNAdapter(ModelAdapter):
         (as in ESN.fit and ESNClassifier)."""
         return self.esn.reservoir.summarize(X, self.params["state"], with_noise=training)
 
+    def _adapt_units(self) -> None:
+        """Intrinsic plasticity on the training inputs, when asked for."""
+        from reservoir.intrinsic import intrinsic_plasticity
+
+        p, train = self.params, self.data.train
+        inputs = train.X if self.data.kind == "series" else self._sequence_inputs(train)
+        inputs = inputs.reshape(-1, inputs.shape[-1])
+        self.esn.reservoir.initialize(inputs.shape[1])
+        intrinsic_plasticity(self.esn.reservoir, inputs, sigma=p["intrinsic_sigma"],
+                             eta=p["intrinsic_eta"], epochs=p["intrinsic_epochs"])  # fmt: skip
+
     def fit(self) -> None:
         data = self.data
+        if self.params["intrinsic_sigma"] > 0.0:
+            self._adapt_units()
         if data.kind == "series":
             self.esn.fit(data.train.X, data.train.Y, progress=self.progress)
             return
