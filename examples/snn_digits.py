@@ -11,8 +11,9 @@ state machine (``snn.lsm.LiquidStateMachine``, the same rows as input currents).
 Left: the 100-neuron layer's weights (first fold) (its receptive fields), grouped by the label each
 neuron received. Right: test accuracy per model (mean and range over the folds).
 
-    python examples/snn_digits.py --out out                  # 3 folds, 50/100/200 neurons
+    python examples/snn_digits.py --out out                  # 3 folds, 50/100/200 neurons (~6 min)
     python examples/snn_digits.py --out out --folds 2 --sizes 50,100
+    python examples/snn_digits.py --out out --quick          # 600 digits, 2 folds, 20 neurons
 """
 
 from __future__ import annotations
@@ -53,12 +54,16 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--out", type=Path, default=Path("out"))
     parser.add_argument("--folds", type=int, default=3)
+    parser.add_argument("--quick", action="store_true", help="600 digits, 2 folds, 20 neurons")
     parser.add_argument("--sizes", default="50,100,200", help="excitatory layer sizes")
-    parser.add_argument("--epochs", type=int, default=2, help="passes while learning")
+    parser.add_argument("--epochs", type=int, default=None,
+                        help="passes while learning (default: max(2, neurons / 50))")  # fmt: skip
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
     sizes = [int(s) for s in args.sizes.split(",")]
     X, y = load_digits(return_X_y=True)
+    if args.quick:
+        X, y, args.folds, sizes = X[:600], y[:600], 2, [20]
     folds = list(StratifiedKFold(args.folds, shuffle=True, random_state=0).split(X, y))
     names = ["logistic regression", "ESN (300 units)", "LSM (500 neurons)"]
     names += [f"Diehl & Cook, {n} neurons" for n in sizes]
@@ -81,23 +86,24 @@ def main() -> None:
         values = np.array(scores[name])
         print(f"{name:28s} accuracy {values.mean():.3f} ({values.min():.3f}-{values.max():.3f})")
 
-    fig = plt.figure(figsize=(13, 5.5))
+    fig = plt.figure(figsize=(14, 5.5))
     _receptive_fields(fig, shown)
-    axis = fig.add_axes([0.66, 0.12, 0.32, 0.76])
+    axis = fig.add_axes([0.69, 0.12, 0.27, 0.76])
     means = [np.mean(scores[n]) for n in names]
     spans = np.array(
         [[m - np.min(scores[n]), np.max(scores[n]) - m] for n, m in zip(names, means, strict=True)]
     ).T
     colors = ["tab:gray"] * 3 + ["tab:blue"] * len(sizes)
     axis.barh(names, means, xerr=spans, color=colors, capsize=3)
-    axis.set(xlim=(0.0, 1.0), xlabel=f"test accuracy ({args.folds}-fold, bars: range)",
+    axis.set(xlim=(0.0, 1.15), xticks=np.linspace(0.0, 1.0, 6),
+             xlabel=f"test accuracy ({args.folds}-fold, bars: range)",
              title="Supervised (gray) and unsupervised STDP (blue)")  # fmt: skip
     axis.invert_yaxis()
     for i, m in enumerate(means):
         axis.text(m + 0.02, i, f"{m:.3f}", va="center")
     path = args.out / "snn_digits.png"
     fig.savefig(path, dpi=110)
-    print(f"wrote {path}")
+    print(f"figure: {path}")
 
 
 def _receptive_fields(fig, layer) -> None:
@@ -106,7 +112,7 @@ def _receptive_fields(fig, layer) -> None:
     n = len(order)
     columns = int(np.ceil(np.sqrt(n * 1.2)))
     rows = int(np.ceil(n / columns))
-    grid = fig.add_gridspec(rows, columns, left=0.02, right=0.6, top=0.88, bottom=0.02,
+    grid = fig.add_gridspec(rows, columns, left=0.02, right=0.46, top=0.88, bottom=0.02,
                             wspace=0.1, hspace=0.35)  # fmt: skip
     for i, neuron in enumerate(order):
         axis = fig.add_subplot(grid[i // columns, i % columns])
@@ -114,8 +120,8 @@ def _receptive_fields(fig, layer) -> None:
         label = layer.labels_[neuron]
         axis.set_title("–" if label < 0 else str(label), fontsize=7, pad=1)
         axis.axis("off")
-    fig.text(0.31, 0.95, f"Receptive fields of the {n}-neuron layer (input weights, nS), "
-             "titled with each neuron's label", ha="center", fontsize=11)  # fmt: skip
+    fig.text(0.24, 0.95, f"Receptive fields of the {n}-neuron layer (input weights, nS), "
+             "titled with each neuron's label", ha="center", fontsize=10)  # fmt: skip
 
 
 if __name__ == "__main__":

@@ -71,7 +71,7 @@ def main() -> None:
           f"(from 50); spikes per trial, first / last 40 trials: A "
           f"{spikes[first][a[first]].mean():.1f} / {spikes[last][a[last]].mean():.1f}, B "
           f"{spikes[first][~a[first]].mean():.1f} / {spikes[last][~a[last]].mean():.1f}")  # fmt: skip
-    print(f"wrote {path}")
+    print(f"figure: {path}")
 
 
 if __name__ == "__main__":

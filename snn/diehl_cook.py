@@ -45,6 +45,7 @@ EXCITATORY = dict(E_L=-65.0, V_reset=-65.0, V_th=-52.0, t_ref=5.0, C_m=100.0, g_
 INHIBITORY = dict(E_L=-60.0, V_reset=-45.0, V_th=-40.0, t_ref=2.0, C_m=10.0, g_L=1.0,
                   E_ex=0.0, E_in=-85.0, tau_syn_ex=1.0, tau_syn_in=2.0)  # fmt: skip
 EXCITE_PARTNER = 10.4  # nS, excitatory neuron -> its inhibitory partner (the paper's)
+SELECTIVITY = 2.0  # a neuron is labelled if its best class's mean response is 2x its mean
 
 
 class DiehlCook:
@@ -56,7 +57,8 @@ class DiehlCook:
     max_rate : Hz, the rate of a feature at its largest value (features are scaled by
         the training data's maximum).
     presentation, rest : ms each input is shown, then silence to let the layer settle.
-    epochs : passes over the training data while learning.
+    epochs : passes over the training data while learning (default: max(2, n_neurons / 50),
+        so that every neuron wins enough inputs to learn one).
     timing : the STDP timing rule of the input synapses (weights within [0, 1] nS).
     theta_plus : mV, threshold rise per spike while learning; tau_theta : ms, its decay.
     inhibition : nS, conductance of each inhibitory synapse onto the excitatory layer.
@@ -67,12 +69,12 @@ class DiehlCook:
 
     def __init__(
         self,
-        n_neurons: int = 50,
+        n_neurons: int = 100,
         *,
         max_rate: float = 250.0,
         presentation: float = 350.0,
         rest: float = 150.0,
-        epochs: int = 1,
+        epochs: int | None = None,
         timing: PairTiming | None = None,
         theta_plus: float = 0.05,
         tau_theta: float = 1e7,
@@ -87,7 +89,12 @@ class DiehlCook:
         self.max_rate = check_float(max_rate, "max_rate", low=0.0, low_open=True, owner=owner)
         self.presentation = check_float(presentation, "presentation", low=dt, owner=owner)
         self.rest = check_float(rest, "rest", low=0.0, owner=owner)
-        self.epochs = check_int(epochs, "epochs", low=1, owner=owner)
+        # a neuron needs a few dozen inputs it wins to learn one; one that learned nothing
+        # keeps random weights and a low threshold, and can end up answering everything
+        default_epochs = max(2, round(self.n_neurons / 50))
+        self.epochs = check_int(
+            default_epochs if epochs is None else epochs, "epochs", low=1, owner=owner
+        )
         self.timing = timing or PairTiming(A_plus=0.05, A_minus=0.001, pairing="nearest")
         if not isinstance(self.timing, PairTiming):
             raise TypeError(f"DiehlCook.timing: expected snn.PairTiming (got {self.timing!r})")
@@ -137,8 +144,12 @@ class DiehlCook:
         counts = self.responses(X)
         mean = np.stack([counts[codes == c].mean(axis=0) for c in range(len(self.classes_))])
         # a neuron that never answered has no class (the paper's argmax would give it the
-        # first one, and its silence would vote for that class)
-        self.label_index_ = np.where(mean.max(axis=0) > 0.0, mean.argmax(axis=0), -1)
+        # first one, and its silence would vote for that class), nor has one that answers
+        # every class alike: a neuron that learned little (its weights still random) and
+        # kept a low threshold can answer nearly every input, and would vote for its class
+        # every time
+        selective = mean.max(axis=0) >= SELECTIVITY * mean.mean(axis=0)
+        self.label_index_ = np.where((mean.max(axis=0) > 0.0) & selective, mean.argmax(axis=0), -1)
         self.labels_ = np.where(self.label_index_ >= 0, self.classes_[self.label_index_], -1)
         return self
 
@@ -150,7 +161,7 @@ class DiehlCook:
         net.connect(inputs, layer, rule="all_to_all", weight=self.weights_.ravel(),
                     delay=self.dt, receptor="ex")  # fmt: skip
         spikes = net.record_spikes(layer)
-        net.run(len(X) * (self.presentation + self.rest), progress=self.progress)
+        net.run(len(X) * (self.presentation + self.rest), progress=False)
         shown = (spikes.times // (self.presentation + self.rest)).astype(np.int64)
         counts = np.zeros((len(X), self.n_neurons))
         np.add.at(counts, (shown, spikes.indices), 1.0)

@@ -9,7 +9,10 @@ import pytest
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 
 
-NEEDS = {"hopfield_digits.py": "sklearn"}  # examples that use an optional package
+NEEDS = {
+    "hopfield_digits.py": "sklearn",
+    "snn_digits.py": "sklearn",
+}  # examples that use an optional package
 
 
 @pytest.mark.parametrize("script", sorted(p.name for p in EXAMPLES.glob("*.py")))

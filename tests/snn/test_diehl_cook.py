@@ -21,7 +21,7 @@ def _four_digits():
 
 def test_neurons_learn_the_digits_they_answer():
     X, y, X_test, y_test = _four_digits()
-    model = snn.DiehlCook(16, seed=2, progress=False).fit(X, y)
+    model = snn.DiehlCook(16, epochs=1, seed=2, progress=False).fit(X, y)
     assert model.weights_.shape == (16, 64)
     assert (model.theta_ > 0.0).sum() >= 14  # measured: 15 of 16 fired and rose
     np.testing.assert_allclose(model.weights_.sum(axis=1), 6.4, rtol=1e-9)  # scaled
