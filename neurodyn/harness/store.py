@@ -50,6 +50,7 @@ _COLUMNS = {
     "status": "TEXT NOT NULL",
     "metrics": "TEXT NOT NULL",
     "error": "TEXT",
+    "traceback": "TEXT",
     "metric": "TEXT",
     "lower_is_better": "INTEGER",
     "family": "TEXT",
@@ -81,6 +82,7 @@ class ResultStore:
                 self.connection.execute("PRAGMA synchronous=NORMAL")
                 columns = ", ".join(f"{name} {kind}" for name, kind in _COLUMNS.items())
                 self.connection.execute(f"CREATE TABLE IF NOT EXISTS runs ({columns})")
+                self._migrate()
             self.connection.execute("SELECT count(*) FROM runs").fetchone()
         except sqlite3.OperationalError as error:
             if (
@@ -98,6 +100,14 @@ class ResultStore:
                 f"{self.path}: corrupt or not an SQLite database ({error}); "
                 "move it away to start a new one"
             ) from None
+
+    def _migrate(self) -> None:
+        """Add the columns a database written by an earlier version lacks (their values
+        NULL for its rows): 0.1.0 wrote no ``traceback``."""
+        present = {row[1] for row in self.connection.execute("PRAGMA table_info(runs)")}
+        for name, kind in _COLUMNS.items():
+            if name not in present:
+                self.connection.execute(f"ALTER TABLE runs ADD COLUMN {name} {kind}")
 
     def completed(self) -> set[str]:
         """run_ids already recorded (done or failed)."""
