@@ -1,4 +1,4 @@
-"""The ``neurodyn`` command: compare, sweep, report, tasks, models.
+"""The ``neurodyn`` command: compare, sweep, report, tasks [NAME], models [NAME], --version.
 
 Exit status: 0 when the command ran (even if some configurations failed; they
 are recorded), 2 for bad usage (unknown names, malformed specification), 1 when
@@ -14,9 +14,12 @@ __all__ = ["main"]
 
 
 def _parser() -> argparse.ArgumentParser:
+    from neurodyn import __version__
+
     parser = argparse.ArgumentParser(
         prog="neurodyn", description="Compare recurrent networks on shared tasks."
     )
+    parser.add_argument("--version", action="version", version=f"neurodyn {__version__}")
     commands = parser.add_subparsers(dest="command", required=True)
 
     compare = commands.add_parser("compare", help="run models on one task over seeds and report")
@@ -53,9 +56,50 @@ def _parser() -> argparse.ArgumentParser:
     )
     report.add_argument("out", help="a folder with results.sqlite")
 
-    commands.add_parser("tasks", help="list the registered tasks")
-    commands.add_parser("models", help="list the registered models")
+    tasks = commands.add_parser("tasks", help="list the tasks, or one task's parameters")
+    tasks.add_argument("name", nargs="?", help="a task: print its parameters")
+    models = commands.add_parser("models", help="list the models, or one model's parameters")
+    models.add_argument("name", nargs="?", help="a model: print its parameters")
     return parser
+
+
+def _parameters(defaults: dict, docs: dict) -> None:
+    """One line per parameter: name, type, default, meaning."""
+    for name, value in defaults.items():
+        print(f"  {name:20s} {type(value).__name__:6s} {value!s:12s} {docs.get(name, '')}")
+
+
+def _list_tasks(registry, name: str | None) -> None:
+    from neurodyn.harness.tasks import COMMON_DOCS
+
+    if name is None:
+        for task_name in registry.task_names():
+            task = registry.get_task(task_name)
+            print(f"{task_name:16s} {task.description} [metric: {task.metric}]")
+        return
+    task = registry.get_task(name)
+    direction = "lower" if task.lower_is_better else "higher"
+    print(f"{name}: {task.description}\nmetric: {task.metric} ({direction} is better)")
+    print("parameters (--set task.NAME=VALUE):")
+    _parameters(task.defaults, COMMON_DOCS | task.parameter_docs)
+
+
+def _list_models(registry, name: str | None) -> None:
+    if name is None:
+        for model_name in registry.model_names(available_only=False):
+            model = registry.get_model(model_name)
+            missing = "" if model.available() else "  [unavailable: needs PyTorch]"
+            print(f"{model_name:12s} {model.description} ({model.family}){missing}")
+        return
+    model = registry.get_model(name)
+    print(f"{name}: {model.description} ({model.family})")
+    if not model.available():
+        print("unavailable here: it needs PyTorch (pip install torch)")
+    print(f"parameters (--set {name}.NAME=VALUE):")
+    _parameters(model.defaults, model.parameter_docs)
+    for task_name, changes in model.task_defaults.items():
+        values = ", ".join(f"{k}={v}" for k, v in changes.items())
+        print(f"  on {task_name}: {values}")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -64,14 +108,10 @@ def main(argv: list[str] | None = None) -> int:
 
     try:
         if args.command == "tasks":
-            for name in registry.task_names():
-                task = registry.get_task(name)
-                print(f"{name:16s} {task.description} [metric: {task.metric}]")
+            _list_tasks(registry, args.name)
             return 0
         if args.command == "models":
-            for name in registry.model_names():
-                model = registry.get_model(name)
-                print(f"{name:12s} {model.description} ({model.family})")
+            _list_models(registry, args.name)
             return 0
         if args.command == "report":
             report.write_report(args.out)

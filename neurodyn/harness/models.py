@@ -31,6 +31,7 @@ class ModelAdapter:
     description = ""
     defaults: dict = {}
     task_defaults: dict = {}
+    parameter_docs: dict = {}  # one line per parameter, for `neurodyn models NAME`
 
     def __init__(self, params: dict, seed: int, data: TaskData, task_name: str = "") -> None:
         self.params, self.seed, self.data = self.resolve(task_name, params), seed, data
@@ -122,6 +123,21 @@ class ESNAdapter(ModelAdapter):
         intrinsic_eta=5e-4,
         intrinsic_epochs=3,
     )
+    parameter_docs = {
+        "n_units": "reservoir units",
+        "spectral_radius": "largest |eigenvalue| W is scaled to",
+        "leak_rate": "leak a in (0, 1]: x <- (1 - a) x + a tanh(...)",
+        "input_scaling": "scale of the input weights",
+        "density": "fraction of non-zero recurrent weights",
+        "bias_scaling": "scale of the units' biases (0: none)",
+        "noise": "std of the state noise while fitting",
+        "ridge": "ridge regularisation of the readout",
+        "washout": "steps skipped before fitting",
+        "state": "sequences: the 'last' or the 'mean' state gives the label",
+        "intrinsic_sigma": "intrinsic plasticity's target output std (0: off)",
+        "intrinsic_eta": "intrinsic plasticity's learning rate",
+        "intrinsic_epochs": "intrinsic plasticity's passes over the training inputs",
+    }
     task_defaults = {
         "mackey-glass": {
             "n_units": 500,
@@ -252,6 +268,23 @@ class LSMAdapter(ModelAdapter):
     family = "spiking"
     description = "liquid state machine (spiking LIF reservoir + ridge readout)"
     defaults = _lsm_defaults()
+    parameter_docs = {
+        "n_neurons": "LIF neurons in the liquid",
+        "excitatory_fraction": "fraction of them excitatory",
+        "p": "connection probability",
+        "weight": "excitatory synaptic current (pA); inhibitory ones -g weight",
+        "g": "relative strength of inhibition",
+        "input_scaling": "input current per unit of input (pA)",
+        "input_density": "fraction of neurons that receive each input",
+        "step": "ms each input sample is held",
+        "tau_filter": "ms, filter turning spikes into the state",
+        "ridge": "ridge regularisation of the readout (standardised states)",
+        "washout": "steps skipped before fitting",
+        "state": "'spikes', 'voltage' or 'both' read out",
+        "summary": "sequences: the 'mean' or 'last' state gives the target",
+        "gap": "silent steps between sequences",
+        "dt": "ms, simulation step",
+    }
 
     def __init__(self, params, seed, data, task_name=""):
         super().__init__(params, seed, data, task_name)
@@ -306,6 +339,18 @@ class RNNAdapter(ModelAdapter):
         "stride": 10,
         "patience": 0,
         "optimizer": "adam",
+    }
+    parameter_docs = {
+        "n_hidden": "hidden units per layer",
+        "num_layers": "stacked recurrent layers (not Jordan)",
+        "epochs": "passes over the training data",
+        "lr": "learning rate",
+        "batch_size": "sequences per gradient step",
+        "clip": "gradient norm clipping (0: none)",
+        "window": "series: steps per training window",
+        "stride": "series: steps between window starts",
+        "patience": "early stopping after this many epochs without progress (0: off)",
+        "optimizer": "'sgd', 'rmsprop' or 'adam'",
     }
     task_defaults = {
         "adding": {"epochs": 20},

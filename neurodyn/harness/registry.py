@@ -88,6 +88,7 @@ def task_names() -> list[str]:
     return sorted(_TASKS)
 
 
-def model_names() -> list[str]:
+def model_names(*, available_only: bool = True) -> list[str]:
+    """Registered model names (by default only those whose dependencies are installed)."""
     _builtins()
-    return sorted(name for name, cls in _MODELS.items() if cls.available())
+    return sorted(name for name, cls in _MODELS.items() if cls.available() or not available_only)

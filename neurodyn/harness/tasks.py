@@ -63,6 +63,7 @@ class Task:
     metric = "nrmse"
     lower_is_better = True
     defaults: dict = {}
+    parameter_docs: dict = {}  # one line per parameter beyond COMMON_DOCS
 
     def __init__(self, params: dict | None = None) -> None:
         params = dict(params or {})
@@ -124,6 +125,20 @@ def _coerce(value, default):
 def _contiguous_splits(X, Y, n_train: int, n_val: int, n_test: int) -> tuple[Split, Split, Split]:
     a, b, c = n_train, n_train + n_val, n_train + n_val + n_test
     return Split(X[:a], Y[:a]), Split(X[a:b], Y[a:b]), Split(X[b:c], Y[b:c])
+
+
+COMMON_DOCS = {
+    "n_train": "training steps (series) or sequences",
+    "n_val": "validation steps or sequences",
+    "n_test": "test steps or sequences",
+    "warmup": "validation steps a model reads before the test series",
+    "length": "steps per sequence",
+    "tau": "Mackey-Glass delay",
+    "trials": "closed-loop trials for nrmse84",
+    "order": "NARMA order",
+    "max_delay": "largest delay recalled",
+    "delay": "steps between the symbols and their recall",
+}
 
 
 @register_task("mackey-glass")
