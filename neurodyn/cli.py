@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 
 __all__ = ["main"]
 
@@ -37,6 +38,9 @@ def _parser() -> argparse.ArgumentParser:
         help="override a parameter, e.g. esn.n_units=1000 or task.length=100",
     )
     compare.add_argument("--workers", type=int, default=1, help="local worker processes")
+    compare.add_argument(
+        "--retry-failed", action="store_true", help="run failed configurations again"
+    )
     compare.add_argument("--quiet", action="store_true", help="no progress bars or table")
 
     sweep = commands.add_parser(
@@ -123,7 +127,13 @@ def main(argv: list[str] | None = None) -> int:
             specs = sweep.plan(
                 args.task, models, list(range(args.seeds)), [sweep.parse_assignments(args.set)]
             )
-            sweep.run_plan(specs, args.out, workers=args.workers, quiet=args.quiet)
+            counts = sweep.run_plan(
+                specs,
+                args.out,
+                workers=args.workers,
+                quiet=args.quiet,
+                retry_failed=args.retry_failed,
+            )
         else:
             task, models, seeds, settings = sweep.load_spec(args.spec)
             specs = sweep.plan(task, models, seeds, settings)
@@ -135,15 +145,24 @@ def main(argv: list[str] | None = None) -> int:
                 quiet=args.quiet,
                 retry_failed=args.retry_failed,
             )
-            if not args.quiet:
-                print(
-                    f"{counts['planned']} runs planned: {counts['skipped']} already recorded, "
-                    f"{counts['done']} done, {counts['failed']} failed"
-                )
         report.write_report(args.out, quiet=args.quiet)
+        if not args.quiet:
+            print(
+                f"{counts['planned']} runs planned: {counts['skipped']} already recorded, "
+                f"{counts['done']} done, {counts['failed']} failed; report: "
+                f"{Path(args.out) / 'report.md'}"
+            )
         return 0
     except registry.HarnessError as error:
-        print(f"neurodyn {args.command}: {error}", file=sys.stderr)
+        lines = str(error).splitlines()
+        if len(lines) > 1:
+            print(
+                f"neurodyn {args.command}: {len(lines)} problems; nothing was run", file=sys.stderr
+            )
+            for line in lines:
+                print(f"  {line}", file=sys.stderr)
+        else:
+            print(f"neurodyn {args.command}: {error}", file=sys.stderr)
         return 1 if isinstance(error, registry.DatabaseError) else 2
 
 

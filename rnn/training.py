@@ -24,11 +24,11 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from neurodyn import metrics
-from neurodyn._validation import check_float, check_int
+from neurodyn._validation import check_choice, check_float, check_int
 from neurodyn.errors import SimulationError
 from neurodyn.progress import Progress, ProgressLike
 from rnn.data import Batch, check_truncate
-from rnn.optim import clip_by_global_norm, clip_by_value, make_optimizer
+from rnn.optim import OPTIMIZERS, clip_by_global_norm, clip_by_value, make_optimizer
 
 __all__ = ["History", "TrainingOptions", "fit", "score"]
 
@@ -77,6 +77,8 @@ class TrainingOptions:
 
     def __post_init__(self) -> None:
         owner = self.owner
+        check_choice(self.optimizer, "optimizer", tuple(OPTIMIZERS), owner=owner)
+        check_float(self.lr, "lr", low=0.0, low_open=True, owner=owner)
         check_int(self.epochs, "epochs", low=1, owner=owner)
         check_int(self.batch_size, "batch_size", low=1, owner=owner)
         check_float(self.l1, "l1", low=0.0, owner=owner)

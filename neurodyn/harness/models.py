@@ -370,6 +370,7 @@ class RNNAdapter(ModelAdapter):
             options["num_layers"] = p["num_layers"]
         output = "softmax" if data.output == "classification" else "linear"
         self.model = cls(data.n_in, p["n_hidden"], data.n_out, output=output, seed=seed, **options)
+        _check_training(self.name, p)
 
     def _windows(self, split):
         p = self.params
@@ -427,6 +428,18 @@ class RNNAdapter(ModelAdapter):
         return self.model.n_parameters
 
 
+def _check_training(name: str, p: dict) -> None:
+    """The training parameters, checked before any run (rnn checks them again in fit)."""
+    from neurodyn._validation import check_int
+    from rnn.training import TrainingOptions
+
+    TrainingOptions(epochs=p["epochs"], lr=p["lr"], optimizer=p.get("optimizer", "adam"),
+                    batch_size=p["batch_size"], clip=p["clip"] or None,
+                    patience=p.get("patience") or None, owner=name)  # fmt: skip
+    for key in ("window", "stride"):
+        check_int(p[key], key, low=1, owner=name)
+
+
 def _gradient_model(name: str, network: str, description: str):
     cls = type(f"{network}Adapter", (RNNAdapter,), {"network": network, "description": description})
     return register_model(name)(cls)
@@ -459,6 +472,7 @@ class TorchAdapter(RNNAdapter):
         ModelAdapter.__init__(self, params, seed, data, task_name)
         if not self.available():
             raise HarnessError(f"model {self.name!r} needs PyTorch (pip install torch)")
+        _check_training(self.name, self.params)
         import torch
 
         torch.manual_seed(seed)

@@ -68,6 +68,8 @@ def plan(task: str, models: list[str], seeds: list[int], settings: list[dict]) -
     run_id however its values were written (or left to their defaults).
     """
     get_task(task)
+    if not models:
+        raise HarnessError("no model given (--models NAME,NAME; see `neurodyn models`)")
     for model in models:
         get_model(model)
     specs = []
@@ -97,8 +99,40 @@ def plan(task: str, models: list[str], seeds: list[int], settings: list[dict]) -
                         "model_params": model_params,
                     }
                 )
-    unique = {run_id(spec): spec for spec in specs}
-    return list(unique.values())
+    unique = list({run_id(spec): spec for spec in specs}.values())
+    check_configurations(task, unique)
+    return unique
+
+
+def check_configurations(task_name: str, specs: list[dict]) -> None:
+    """Build the task's data (seed 0) for every distinct task setting and every distinct
+    configuration's model before any run, so that bad values and missing dependencies
+    stop the plan, one message each, before anything is written."""
+    problems, data_by_setting, seen = [], {}, set()
+    for spec in specs:
+        setting = repr(sorted(spec["task_params"].items()))
+        if setting not in data_by_setting:
+            try:
+                data_by_setting[setting] = get_task(task_name)(spec["task_params"]).build(0)
+            except Exception as error:  # the task cannot be built: its runs cannot start
+                data_by_setting[setting] = None
+                problems.append(_problem("task", task_name, error))
+        data = data_by_setting[setting]
+        key = (spec["model"], setting, repr(sorted(spec["model_params"].items())))
+        if data is None or key in seen:
+            continue
+        seen.add(key)
+        try:
+            get_model(spec["model"])(spec["model_params"], 0, data, task_name)
+        except Exception as error:
+            problems.append(_problem("model", spec["model"], error))
+    if problems:
+        raise HarnessError("\n".join(dict.fromkeys(problems)))
+
+
+def _problem(kind: str, name: str, error: Exception) -> str:
+    text = str(error) or type(error).__name__
+    return text if text.startswith(f"{kind} ") else f"{kind} {name!r}: {text}"
 
 
 def _line_of(text: str, key: str) -> int | None:
@@ -247,15 +281,17 @@ def run_plan(
     quiet: bool = False,
     retry_failed: bool = False,
 ) -> dict:
-    """Execute the runs not yet in ``out/results.sqlite``; returns counts."""
-    out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
+    """Execute the runs not yet in ``out/results.sqlite`` (``retry_failed``: and those that
+    failed); returns counts."""
+    out = prepare_output(out)
     store = ResultStore(out / "results.sqlite")
     recorded = (
         store.completed() if not retry_failed else {r["run_id"] for r in store.runs(status="done")}
     )
     pending = [spec for spec in specs if run_id(spec) not in recorded]
     counts = {"planned": len(specs), "skipped": len(specs) - len(pending), "done": 0, "failed": 0}
+    if not quiet:
+        print(f"{counts['skipped']} already recorded, {len(pending)} to run (results in {out})")
     if not pending:
         store.close()
         return counts
@@ -272,6 +308,25 @@ def run_plan(
                 )
     store.close()
     return counts
+
+
+def prepare_output(out) -> Path:
+    """The output folder, created; a path that is a file or cannot be written is a usage
+    error (HarnessError), not a traceback."""
+    out = Path(out)
+    if out.exists() and not out.is_dir():
+        raise HarnessError(f"--out {out}: is a file, not a folder; choose another --out")
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        probe = out / ".neurodyn-write-test"
+        probe.touch()
+        probe.unlink()
+    except OSError as error:
+        reason = error.strerror or str(error)
+        raise HarnessError(
+            f"--out {out}: cannot write there ({reason}); choose another --out"
+        ) from None
+    return out
 
 
 def _results(pending: list[dict], workers: int, scheduler: str | None):

@@ -134,22 +134,68 @@ seeds = [0, 1]
 """
 
 
-def test_sweep_records_failures_and_resumes(tmp_path):
+def test_a_bad_value_stops_the_plan_and_writes_nothing(tmp_path, capsys):
     spec = tmp_path / "spec.toml"
     spec.write_text(SPEC)
     out = tmp_path / "sweep"
-    assert main(["sweep", str(spec), "--out", str(out), "--quiet"]) == 0
+    assert main(["sweep", str(spec), "--out", str(out), "--quiet"]) == 2
+    assert "Reservoir.spectral_radius: must be in (0, inf] (got -1)" in capsys.readouterr().err
+    assert not out.exists()
+
+
+@register_model("test-flaky")
+class Flaky(ModelAdapter):
+    """Fails while fitting on odd seeds (until ``fixed`` is set): a failure after the start."""
+
+    family = "baseline"
+    description = "fails on odd seeds"
+    defaults = {"gain": 1.0}
+    parameter_docs = {"gain": "output gain"}
+    fixed = False
+
+    def fit(self):
+        if self.seed % 2 and not Flaky.fixed:
+            raise RuntimeError(f"seed {self.seed} breaks")
+
+    def predict(self, split):
+        return self.params["gain"] * split.X
+
+    @property
+    def n_parameters(self):
+        return 0
+
+
+def test_failures_after_the_start_are_recorded_resumed_and_retried(tmp_path, capsys):
+    out = tmp_path / "runs"
+    command = ["compare", "--task", "narma10", "--models", "test-flaky", "--seeds", "4",
+               "--out", str(out), "--set", "task.n_train=300", "--set", "task.n_test=200"]  # fmt: skip
+    assert main(command) == 0
     rows = database_rows(out)
-    assert len(rows) == 8
     failed = [r for r in rows if r["status"] == "failed"]
-    assert len(failed) == 4 and all("spectral_radius" in r["error"] for r in failed)
-    assert all(
-        json.loads(r["params"])["model"]["spectral_radius"] == 0.8
-        for r in rows
-        if r["status"] == "done"
-    )
-    assert main(["sweep", str(spec), "--out", str(out), "--quiet"]) == 0
+    assert [r["seed"] for r in failed] == [1, 3]
+    assert all("seed" in r["error"] and "RuntimeError" in r["traceback"] for r in failed)
+    assert "0 already recorded, 4 to run" in capsys.readouterr().out
+    assert main(command) == 0  # resumed: nothing to run
+    assert "4 already recorded, 0 to run" in (printed := capsys.readouterr().out)
+    assert str(out / "report.md") in printed
     assert [r["finished_at"] for r in database_rows(out)] == [r["finished_at"] for r in rows]
+    Flaky.fixed = True
+    try:
+        assert main([*command, "--retry-failed"]) == 0
+    finally:
+        Flaky.fixed = False
+    assert "2 already recorded, 2 to run" in capsys.readouterr().out
+    assert all(r["status"] == "done" for r in database_rows(out))
+
+
+def test_output_paths_that_cannot_be_used_are_usage_errors(tmp_path, capsys):
+    a_file = tmp_path / "taken"
+    a_file.write_text("")
+    for out, reason in ((a_file, "is a file"), (a_file / "sub", "cannot write there")):
+        assert main(["compare", "--task", "narma10", "--models", "esn", "--out", str(out)]) == 2
+        assert reason in capsys.readouterr().err
+    assert main(["compare", "--task", "narma10", "--models", "", "--out", str(tmp_path)]) == 2
+    assert "no model given" in capsys.readouterr().err
 
 
 def test_random_sample_spec(tmp_path):
