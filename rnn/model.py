@@ -392,6 +392,8 @@ class RecurrentModel(io.Saveable):
         shuffle: bool = True,
         lengths=None,
         progress: ProgressLike = True,
+        divergence: float | None = 1e3,
+        on_divergence: str = "raise",
     ) -> History:
         """Train by backpropagation through time on minibatches.
 
@@ -425,6 +427,11 @@ class RecurrentModel(io.Saveable):
             Valid length of each sequence.
         progress : bool or callable
             A tqdm bar over epochs (see :mod:`neurodyn.progress`).
+        divergence : float or None
+            An epoch whose training loss exceeds this many times the first minibatch's
+            (before any update) is divergence: ``SimulationError`` naming the epoch, or
+            a ``RuntimeWarning`` with ``on_divergence="warn"``. A non-finite loss always
+            raises. None: no check.
 
         Returns
         -------
@@ -432,7 +439,8 @@ class RecurrentModel(io.Saveable):
         """
         options = TrainingOptions(
             epochs, lr, optimizer, batch_size, clip, clip_value, momentum, l1, l2,
-            truncate, patience, restore_best, shuffle, owner=type(self).__name__,
+            truncate, patience, restore_best, shuffle, divergence, on_divergence,
+            owner=type(self).__name__,
         )  # fmt: skip
         train, mode = self._batch(X, Y, lengths)
         train, validation = split_validation(self, train, validation_split, validation_data)

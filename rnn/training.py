@@ -19,6 +19,7 @@ this module is the family's own, so it may use them), ``params`` and
 from __future__ import annotations
 
 import time
+import warnings
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -73,6 +74,8 @@ class TrainingOptions:
     patience: int | None = None
     restore_best: bool = True
     shuffle: bool = True
+    divergence: float | None = 1e3
+    on_divergence: str = "raise"
     owner: str = "RecurrentModel"
 
     def __post_init__(self) -> None:
@@ -88,6 +91,9 @@ class TrainingOptions:
                 check_float(getattr(self, name), name, low=0.0, low_open=True, owner=owner)
         if self.patience is not None:
             check_int(self.patience, "patience", low=1, owner=owner)
+        if self.divergence is not None:
+            check_float(self.divergence, "divergence", low=1.0, low_open=True, owner=owner)
+        check_choice(self.on_divergence, "on_divergence", ("raise", "warn"), owner=owner)
 
 
 def score(model, true: np.ndarray, predicted: np.ndarray) -> float:
@@ -104,6 +110,7 @@ class _Trainer:
     def __init__(self, model, options: TrainingOptions) -> None:
         self.model, self.options = model, options
         self.optimizer = make_optimizer(options.optimizer, options.lr, options.momentum)
+        self.first_loss: float | None = None  # of the first minibatch, before any update
 
     def _penalise(self, grads: dict) -> None:
         """Add the gradients of λ₁ Σ|w| + λ₂ Σ w² over the weight matrices (the reported
@@ -186,6 +193,8 @@ class _Trainer:
                     f"{options.owner}.fit: the loss became {loss} at epoch {number + 1}; "
                     "lower lr or set clip="
                 )
+            if self.first_loss is None:
+                self.first_loss = loss  # before any update: the starting value
             losses.append(loss)
             sizes.append(part.size)
             seen.append(outcome)
@@ -199,6 +208,22 @@ def _validate(model, validation: Batch) -> tuple[float, float]:
     counted = validation.mask > 0
     loss = model._loss(outputs, validation)[0]
     return loss, score(model, validation.targets[counted], outputs[counted])
+
+
+def _check_divergence(options, loss: float, first: float, number: int) -> None:
+    """A loss grown past ``divergence`` times its starting value: SimulationError (or a
+    warning with ``on_divergence="warn"``)."""
+    if options.divergence is None or not loss > options.divergence * max(first, 1e-12):
+        return
+    message = (
+        f"{options.owner}.fit: diverging at epoch {number + 1}: the loss grew from {first:.3g} "
+        f"to {loss:.3g} (more than divergence = {options.divergence:g} times); lower lr or "
+        "set clip="
+    )
+    if options.on_divergence == "warn":
+        warnings.warn(message, RuntimeWarning, stacklevel=4)
+        return
+    raise SimulationError(message)
 
 
 def fit(
@@ -222,6 +247,7 @@ def fit(
             for number in range(options.epochs):
                 start = time.perf_counter()
                 loss, metric = trainer.epoch(train, number)
+                _check_divergence(options, loss, trainer.first_loss, number)
                 history.loss.append(loss)
                 history.metric.append(metric)
                 history.seconds.append(time.perf_counter() - start)

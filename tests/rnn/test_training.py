@@ -215,7 +215,7 @@ def test_diverging_training_names_the_epoch(rng):
     X, Y = rng.normal(size=(16, 20, 1)), 1e3 * rng.normal(size=(16, 20, 1))
     model = RNN(1, 16, 1, nonlinearity="relu", seed=0)
     with pytest.raises(SimulationError, match=r"became (nan|inf) at epoch \d"):
-        model.fit(X, Y, epochs=3, lr=10.0, optimizer="sgd", progress=False)
+        model.fit(X, Y, epochs=3, lr=10.0, optimizer="sgd", progress=False, divergence=None)
 
 
 @pytest.mark.parametrize(
