@@ -84,6 +84,8 @@ def to_nest(
             "NEST's stdp_synapse times a pair as t_post + delay - t_pre, ours as "
             "t_post - (t_pre + delay)"
         )
+    for population in network.populations:
+        _check_translatable(population, precise)
     try:
         import nest
     except ImportError as error:  # pragma: no cover - depends on the environment
@@ -119,6 +121,29 @@ def to_nest(
     return NestNetwork(nest, nodes, recorders, network)
 
 
+def _check_translatable(population, precise: bool) -> None:
+    """Refuse, before NEST is touched, what NEST's model of ``population`` cannot run."""
+    model = population.model
+    if precise and model.nest_model not in ("iaf_psc_delta", "iaf_psc_exp"):
+        raise ValueError(
+            f"to_nest.precise: NEST has precise-spike-time versions of iaf_psc_delta and "
+            f"iaf_psc_exp only (population {population.name!r} is {model.nest_model})"
+        )
+    ours = [p for p in model.PARAMETERS if not p.in_nest]
+    if any(model.params[p.name] != p.default for p in ours):
+        raise ValueError(
+            f"to_nest: population {population.name!r} sets "
+            f"{', '.join(p.name for p in ours)}, which NEST's {model.nest_model} does not "
+            "have (the homeostatic threshold is ours)"
+        )
+    for variable in model.VARIABLES:
+        if not variable.in_nest and np.any(population.get(variable.name) != 0.0):
+            raise ValueError(
+                f"to_nest: population {population.name!r} starts {variable.name} non-zero, "
+                f"which NEST's {model.nest_model} does not have"
+            )
+
+
 def _warn_about_openmp() -> None:
     """NEST bundles its own libgomp; once Numba's OpenMP threading layer has run in the
     process, NEST's threads have crashed here (segmentation fault)."""
@@ -147,31 +172,14 @@ def _build_group(nest, network, group, precise=False):
     suffix = "_ps" if precise else ""
     if group.kind == "population":
         model = group.model
-        if precise and model.nest_model not in ("iaf_psc_delta", "iaf_psc_exp"):
-            raise ValueError(
-                f"to_nest.precise: NEST has precise-spike-time versions of iaf_psc_delta and "
-                f"iaf_psc_exp only (population {group.name!r} is {model.nest_model})"
-            )
-        ours = [p for p in model.PARAMETERS if not p.in_nest]
-        if any(model.params[p.name] != p.default for p in ours):
-            raise ValueError(
-                f"to_nest: population {group.name!r} sets {', '.join(p.name for p in ours)}, "
-                f"which NEST's "
-                f"{model.nest_model} does not have (the homeostatic threshold is ours)"
-            )
         params = model.nest_params()
         if precise and params.pop("refractory_input", False):  # the _ps model has no switch
             raise ValueError("to_nest.precise: iaf_psc_delta_ps cannot keep refractory input")
         nodes = nest.Create(model.nest_model + suffix, group.n, params=params)
         for variable in model.VARIABLES:
-            values = group.get(variable.name)
             if not variable.in_nest:
-                if np.any(values != 0.0):
-                    raise ValueError(
-                        f"to_nest: population {group.name!r} starts {variable.name} non-zero, "
-                        f"which NEST's {model.nest_model} does not have"
-                    )
                 continue
+            values = group.get(variable.name)
             try:
                 nodes.set({variable.name: values.tolist()})
             except nest.NESTErrors.UnaccessedDictionaryEntry:

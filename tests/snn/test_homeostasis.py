@@ -45,12 +45,16 @@ def test_theta_plus_zero_leaves_the_model_as_nests():
         snn.LIFCond(theta_plus=-1.0)
 
 
-def test_to_nest_refuses_the_adaptive_threshold():
-    pytest.importorskip("nest")
+def test_to_nest_refuses_the_adaptive_threshold_before_touching_nest():
     net = snn.Network(dt=0.1)
     net.add_population(2, ADAPTIVE)
     with pytest.raises(ValueError, match="theta_plus"):
         net.to_nest()
+    plain = snn.Network(dt=0.1)
+    population = plain.add_population(2, snn.LIFCond())
+    population.set(theta=1.0)
+    with pytest.raises(ValueError, match="theta non-zero"):
+        plain.to_nest()
 
 
 @pytest.mark.parametrize("plastic", [False, True])
