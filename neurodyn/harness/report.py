@@ -12,6 +12,18 @@ from neurodyn.harness.store import ResultStore
 
 __all__ = ["summarise", "write_report"]
 
+# One line per metric, printed under the table.
+METRIC_NOTES = {
+    "nrmse": "root-mean-square error over the target's standard deviation (0: perfect; 1: "
+    "no better than predicting the mean)",
+    "mse": "mean squared error",
+    "nrmse84": "Jaeger & Haas's closed-loop test: the model runs on its own output for 84 "
+    "steps; NRMSE at the 84th (about 1 or more: generation failed)",
+    "mc": "memory capacity: the sum over delays k of the squared correlation between u(t - k) "
+    "and its reconstruction (at most the number of units)",
+    "accuracy": "fraction of test items classified correctly",
+}
+
 
 def _settings_label(params: dict, varying: list[tuple[str, str]]) -> str:
     return ", ".join(f"{owner}.{key}={params[owner][key]}" for owner, key in varying)
@@ -54,6 +66,9 @@ def summarise(runs: list[dict]) -> list[dict]:
                 "seeds": len({g["seed"] for g in group}),
                 "n_parameters": int(np.mean([g["n_parameters"] for g in group])),
                 "train_seconds": float(np.mean([g["train_seconds"] for g in group])),
+                "compile_seconds": max(
+                    (g.get("compile_seconds") or 0.0 for g in group), default=0.0
+                ),
                 "infer_us_per_step": float(np.mean([g["infer_us_per_step"] for g in group])),
                 "peak_mb": float(np.mean([g["peak_mb"] for g in group])),
                 **{
@@ -76,6 +91,7 @@ def format_table(table: list[dict], failed: int = 0) -> str:
         "seeds",
         "parameters",
         "train time",
+        "JIT warm-up",
         "inference / step",
         "peak memory",
     ]
@@ -94,6 +110,7 @@ def format_table(table: list[dict], failed: int = 0) -> str:
                 str(row["seeds"]),
                 f"{row['n_parameters']:,}",
                 f"{row['train_seconds']:.2f} s",
+                f"{row['compile_seconds']:.1f} s",
                 f"{row['infer_us_per_step']:.2f} µs",
                 f"{row['peak_mb']:.1f} MB",
             ]
@@ -111,6 +128,15 @@ def format_table(table: list[dict], failed: int = 0) -> str:
         "|" + "|".join("-" * (w + 2) for w in widths) + "|",
         *map(render, lines),
     ]
+    notes = sorted(
+        {k for row in table for k in [row["metric"]] + [m[:-5] for m in row if m.endswith("_mean")]}
+    )
+    text.append("")
+    text += [f"- {name}: {METRIC_NOTES[name]}" for name in notes if name in METRIC_NOTES]
+    text.append(
+        "- train time: the fit alone (mean over seeds); JIT warm-up: a tiny fit run first "
+        "(the largest over seeds: Numba's compilation on a cold cache, its loading after)"
+    )
     if failed:
         text.append(f"\n{failed} run(s) failed; see the `error` column of the database.")
     return "\n".join(text)
@@ -189,57 +215,67 @@ def _figures(out: Path, runs: list[dict], table: list[dict]) -> list[str]:
         ax.set_title(f"{task}: {metric} per model (mean ± std over seeds)")
         names.append(_save(fig, out, f"{task}_metric.png"))
 
-        fig, ax = plt.subplots(figsize=(6, 4))
-        for run in done:
-            ax.scatter(
-                run["train_seconds"], run["metrics"][metric], color=colors[run["model"]], s=25
-            )
-        for row in rows:
-            ax.annotate(
-                row["model"],
-                (row["train_seconds"], row["mean"]),
-                fontsize=8,
-                xytext=(4, 4),
-                textcoords="offset points",
-            )
-        ax.set_xscale("log")
-        if rows[0]["lower_is_better"] and all(run["metrics"][metric] > 0 for run in done):
-            ax.set_yscale("log")
-        ax.set_xlabel("training time (s)")
-        ax.set_ylabel(f"test {metric}")
-        ax.set_title(f"{task}: error against training time")
-        names.append(_save(fig, out, f"{task}_pareto.png"))
-
-        samples = {}
+        names.append(_pareto(plt, out, task, rows, done, colors))
+        first_seed = {}
         for run in sorted(done, key=lambda run: run["seed"]):  # the lowest seed of each model
-            if run["sample"]:
-                samples.setdefault(run["model"], run["sample"])
+            first_seed.setdefault(run["model"], run)
+        samples = {m: r for m, r in first_seed.items() if r["sample"]}
         if samples:
-            fig, ax = plt.subplots(figsize=(8, 3.5))
-            first = next(iter(samples.values()))
-            ax.plot(first["target"], color="black", lw=1.5, label="target")
-            for model, sample in samples.items():
-                ax.plot(sample["prediction"], lw=0.9, ls="--", color=colors[model], label=model)
-            ax.set_xlabel("test step (or sequence)")
-            ax.set_ylabel("value")
-            ax.set_title(f"{task}: predictions against the target (first seed)")
-            ax.legend(frameon=False, fontsize=8, ncol=3)
-            names.append(_save(fig, out, f"{task}_predictions.png"))
-
-        curves = {}
-        for run in sorted(done, key=lambda run: run["seed"]):
-            if run["curve"]:
-                curves.setdefault(run["model"], run["curve"])
+            names.append(_predictions(plt, out, task, samples, colors))
+        curves = {m: r for m, r in first_seed.items() if r["curve"]}
         if curves:
             fig, ax = plt.subplots(figsize=(6, 3.5))
-            for model, curve in curves.items():
-                ax.semilogy(np.arange(1, len(curve) + 1), curve, color=colors[model], label=model)
+            for model, run in curves.items():
+                curve = run["curve"]
+                ax.semilogy(np.arange(1, len(curve) + 1), curve, color=colors[model],
+                            label=f"{model} (seed {run['seed']})")  # fmt: skip
             ax.set_xlabel("epoch")
             ax.set_ylabel("training loss")
-            ax.set_title(f"{task}: learning curves (gradient-trained models)")
+            ax.set_title(f"{task}: learning curves of the gradient-trained models")
             ax.legend(frameon=False, fontsize=8)
             names.append(_save(fig, out, f"{task}_learning_curves.png"))
     return names
+
+
+def _pareto(plt, out: Path, task: str, rows: list[dict], done: list[dict], colors) -> str:
+    """Test metric against training time: each seed a faint dot, each model one marker at
+    its means with error bars (std over seeds) in both directions, labelled there."""
+    metric = rows[0]["metric"]
+    fig, ax = plt.subplots(figsize=(6.5, 4.5))
+    for row in rows:
+        runs = [r for r in done if r["model"] == row["model"]]
+        times = np.array([r["train_seconds"] for r in runs])
+        values = np.array([r["metrics"][metric] for r in runs])
+        color = colors[row["model"]]
+        ax.scatter(times, values, color=color, s=12, alpha=0.35)
+        ax.errorbar(times.mean(), values.mean(), xerr=times.std(), yerr=values.std(), fmt="o",
+                    color=color, capsize=3, label=row["model"])  # fmt: skip
+        ax.annotate(row["model"], (times.mean(), values.mean()), fontsize=8, xytext=(5, 5),
+                    textcoords="offset points", color=color)  # fmt: skip
+    ax.set_xscale("log")
+    if rows[0]["lower_is_better"] and all(r["metrics"][metric] > 0 for r in done):
+        ax.set_yscale("log")
+    better = "lower" if rows[0]["lower_is_better"] else "higher"
+    ax.set_xlabel("training time (s, without JIT compilation)")
+    ax.set_ylabel(f"test {metric} ({better} is better)")
+    ax.set_title(f"{task}: {metric} against training time (mean ± std over seeds)")
+    ax.legend(frameon=False, fontsize=8)
+    return _save(fig, out, f"{task}_pareto.png")
+
+
+def _predictions(plt, out: Path, task: str, samples: dict, colors) -> str:
+    """One panel per model: its predictions (lowest seed) over the target."""
+    fig, axes = plt.subplots(len(samples), 1, figsize=(8, 1.6 * len(samples) + 0.8),
+                             sharex=True, squeeze=False)  # fmt: skip
+    for ax, (model, run) in zip(axes[:, 0], samples.items(), strict=True):
+        ax.plot(run["sample"]["target"], color="black", lw=1.2)
+        ax.plot(run["sample"]["prediction"], color=colors[model], lw=1.0, ls="--")
+        ax.set_title(f"{model} (seed {run['seed']}): dashed; target: black", fontsize=8,
+                     loc="left")  # fmt: skip
+        ax.set_ylabel("value")
+    axes[-1, 0].set_xlabel("test step (or sequence)")
+    fig.suptitle(f"{task}: predictions against the target, one panel per model")
+    return _save(fig, out, f"{task}_predictions.png")
 
 
 def _save(fig, out: Path, name: str) -> str:

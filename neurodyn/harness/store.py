@@ -16,7 +16,8 @@ Schema (query it with any SQLite client)::
         lower_is_better   INTEGER,           -- 1 if smaller is better for that metric
         family            TEXT,              -- "reservoir", "gradient", ...
         n_parameters      INTEGER,           -- trainable parameters
-        train_seconds     REAL,
+        train_seconds     REAL,              -- the fit, after a warm-up that compiled the kernels
+        compile_seconds   REAL,              -- that warm-up: a tiny fit (JIT compilation or cache load)
         infer_us_per_step REAL,              -- inference time per step (or per sequence step)
         peak_mb           REAL,              -- peak of NumPy allocations while fitting (tracemalloc)
         curve             TEXT,              -- JSON list: training loss per epoch (gradient models)
@@ -56,6 +57,7 @@ _COLUMNS = {
     "family": "TEXT",
     "n_parameters": "INTEGER",
     "train_seconds": "REAL",
+    "compile_seconds": "REAL",
     "infer_us_per_step": "REAL",
     "peak_mb": "REAL",
     "curve": "TEXT",
@@ -103,7 +105,7 @@ class ResultStore:
 
     def _migrate(self) -> None:
         """Add the columns a database written by an earlier version lacks (their values
-        NULL for its rows): 0.1.0 wrote no ``traceback``."""
+        NULL for its rows): 0.1.0 wrote no ``traceback`` and no ``compile_seconds``."""
         present = {row[1] for row in self.connection.execute("PRAGMA table_info(runs)")}
         for name, kind in _COLUMNS.items():
             if name not in present:

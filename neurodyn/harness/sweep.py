@@ -32,7 +32,7 @@ import numpy as np
 import tomllib
 
 from neurodyn.harness.registry import HarnessError, get_model, get_task
-from neurodyn.harness.runner import execute, run_id
+from neurodyn.harness.runner import execute, run_id, warm_up
 from neurodyn.harness.store import ResultStore
 from neurodyn.progress import Progress
 
@@ -248,28 +248,16 @@ def _worker_init(threads: int) -> None:
 def _warm_compile_cache(specs: list[dict]) -> None:
     """Compile the kernels once in this process, so workers load them from Numba's
     cache instead of compiling (and writing the cache) at the same time."""
-    from neurodyn.harness.tasks import Split, TaskData
-
-    rng = np.random.default_rng(0)
-    for model in sorted({spec["model"] for spec in specs}):
-        cls = get_model(model)
-        for kind in ("series", "sequences"):
-            if kind == "series":
-                split = Split(rng.normal(size=(60, 1)), rng.normal(size=(60, 1)))
-            else:
-                split = Split(rng.normal(size=(8, 6, 1)), rng.normal(size=(8, 1)))
-            data = TaskData(kind, split, split, split, warmup=5)
-            tiny = {
-                k: v
-                for k, v in {"n_units": 10, "n_hidden": 3, "epochs": 1, "window": 10}.items()
-                if k in cls.defaults
-            }
-            try:
-                adapter = cls(tiny, 0, data)
-                adapter.fit()
-                adapter.predict(split)
-            except Exception:  # warming is best effort; the real run reports errors
-                pass
+    done = set()
+    for spec in specs:
+        if (spec["model"], spec["task"]) in done:
+            continue
+        done.add((spec["model"], spec["task"]))
+        try:
+            data = get_task(spec["task"])(spec["task_params"]).build(0)
+        except Exception:  # warming is best effort; the real run reports errors
+            continue
+        warm_up(get_model(spec["model"]), spec["model_params"], data, spec["task"])
 
 
 def run_plan(

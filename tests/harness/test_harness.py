@@ -113,9 +113,12 @@ def test_compare_end_to_end(tmp_path, capsys):
     assert [r["finished_at"] for r in database_rows(out)] == [r["finished_at"] for r in rows]
     capsys.readouterr()
     assert main(["report", str(out)]) == 0
-    assert capsys.readouterr().out.strip().splitlines()[2:] == [
+    reported = capsys.readouterr().out
+    assert [line for line in reported.splitlines() if line.startswith("| adding")] == [
         line for line in printed.strip().splitlines() if line.startswith("| adding")
     ]
+    assert "- mse: mean squared error" in reported  # every metric explained
+    assert all(r["compile_seconds"] is not None for r in rows)  # the warm-up, apart
 
 
 SPEC = """
