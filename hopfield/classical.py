@@ -312,6 +312,11 @@ class Hopfield(Compilable, io.Saveable):
         -------
         states : ndarray of int64, ±1, shaped like ``probe``
         """
+        if self.patterns.shape[0] == 0 and not self._learned.any():
+            raise ValueError(
+                "Hopfield.recall: nothing is stored (every weight is 0, so any probe is a fixed "
+                "point); call store(patterns) or set_weights(W) first"
+            )
         check_choice(mode, "mode", ("async", "sync"), owner="Hopfield")
         max_sweeps = check_int(max_sweeps, "max_sweeps", low=1, owner="Hopfield")
         temperature = check_float(temperature, "temperature", low=0.0, owner="Hopfield")

@@ -346,21 +346,36 @@ class RecurrentModel(io.Saveable):
         return np.stack([layer["hs"][lengths, batch_index] for layer in cache["layers"]])
 
     def predict(
-        self, X, *, h0=None, lengths=None, n_steps: int | None = None, return_state: bool = False
+        self,
+        X,
+        *,
+        h0=None,
+        lengths=None,
+        n_steps: int | None = None,
+        return_state: bool = False,
+        sequence_output: str | None = None,
     ):
         """Outputs for X (probabilities for a softmax output).
 
-        X (B, T, n_in) gives (B, T, n_out), or (B, n_out) — the output after each
-        sequence's last step — for a model trained many-to-one. X (B, n_in) gives
-        (B, n_out), or (B, n_steps, n_out) with ``n_steps`` (one-to-many; by
-        default the length it was trained on). ``h0`` is the initial state
-        ((num_layers, B, H); LSTM: a pair (h0, c0)); ``return_state`` also
-        returns the final state in the same format. Works on an untrained model.
+        X (B, T, n_in) gives every step's output (B, T, n_out) or only the last step's
+        (B, n_out): ``sequence_output="all"`` or ``"last"``; by default what the model
+        was trained for ("last" after many-to-one training, else "all"; an untrained
+        model gives "all"). X (B, n_in) gives (B, n_out), or (B, n_steps, n_out) with
+        ``n_steps`` (one-to-many; by default the length it was trained on). ``h0`` is
+        the initial state ((num_layers, B, H); LSTM: a pair (h0, c0)); ``return_state``
+        also returns the final state in the same format.
         """
         if n_steps is None and np.ndim(X) == 2 and self.mode_ == "one-to-many":
             n_steps = self._trained_steps
+        if sequence_output is not None:
+            check_choice(
+                sequence_output, "sequence_output", ("all", "last"), owner=type(self).__name__
+            )
         batch, mode = self._batch(X, lengths=lengths, n_steps=n_steps)
-        if mode == "many-to-many" and self.mode_ == "many-to-one":
+        trained_last = self.mode_ == "many-to-one"
+        if mode == "many-to-many" and (
+            sequence_output == "last" or (sequence_output is None and trained_last)
+        ):
             mode = "many-to-one"
         outputs, cache = self._forward(batch, h0)
         outputs = outputs.transpose(1, 0, 2)

@@ -225,11 +225,27 @@ def test_save_and_load(tmp_path):
         (lambda: Hopfield(4).store([[1, 0, 1, -1]]), ValueError, "-1 or \\+1"),
         (lambda: Hopfield(4).store([[1, 1, -1]]), ValueError, "4 units"),
         (lambda: Hopfield(4, rule="oja"), ValueError, "rule"),
-        (lambda: Hopfield(4).recall([1, 1, 1, 1], temperature=-1.0), ValueError, "temperature"),
-        (lambda: Hopfield(4).recall([1, 1, 1, 1], mode="parallel"), ValueError, "mode"),
-        (lambda: Hopfield(4).recall([1, 1, 1, 1], order=[0, 0, 1, 2]), ValueError, "permutation"),
         (
-            lambda: Hopfield(4).recall([1, 1, 1, 1], mode="sync", temperature=1.0),
+            lambda: Hopfield(4).store([[1, -1, 1, -1]]).recall([1, 1, 1, 1], temperature=-1.0),
+            ValueError,
+            "temperature",
+        ),
+        (
+            lambda: Hopfield(4).store([[1, -1, 1, -1]]).recall([1, 1, 1, 1], mode="parallel"),
+            ValueError,
+            "mode",
+        ),
+        (
+            lambda: Hopfield(4).store([[1, -1, 1, -1]]).recall([1, 1, 1, 1], order=[0, 0, 1, 2]),
+            ValueError,
+            "permutation",
+        ),
+        (
+            lambda: (
+                Hopfield(4)
+                .store([[1, -1, 1, -1]])
+                .recall([1, 1, 1, 1], mode="sync", temperature=1.0)
+            ),
             ValueError,
             "async",
         ),
@@ -279,3 +295,13 @@ def test_energy_trace_as_a_record():
     assert np.all(np.diff(record.values[:, 0]) <= 1e-12)  # descends
     _, many = net.recall(flip(patterns[:3], 0.2, seed=2), seed=0, return_info=True)
     assert len(many.energy_record(2)) == many.steps[2] + 1
+
+
+def test_recall_before_anything_is_stored_is_an_error():
+    import numpy as np
+    import pytest
+
+    from hopfield import Hopfield
+
+    with pytest.raises(ValueError, match="nothing is stored"):
+        Hopfield(8).recall(np.ones(8))

@@ -44,3 +44,16 @@ def test_ordinary_training_is_not_flagged():
     assert history.loss[-1] < history.loss[0]
     with pytest.raises(ValueError, match="on_divergence"):
         rnn.GRU(1, 4, 1).fit(X, Y, epochs=1, on_divergence="ignore", progress=False)
+
+
+def test_predict_says_which_outputs_it_gives():
+    """Untrained, a model gives every step's output; trained many-to-one, the last step's;
+    sequence_output chooses either way."""
+    X = np.zeros((3, 5, 2))
+    model = rnn.LSTM(2, 4, 1, seed=0)
+    assert model.predict(X).shape == (3, 5, 1)
+    assert model.predict(X, sequence_output="last").shape == (3, 1)
+    model.fit(X, np.zeros((3, 1)), epochs=1, progress=False)
+    assert model.predict(X).shape == (3, 1)
+    every = model.predict(X, sequence_output="all")
+    assert every.shape == (3, 5, 1) and np.allclose(every[:, -1], model.predict(X))
