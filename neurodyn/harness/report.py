@@ -21,7 +21,10 @@ METRIC_NOTES = {
     "steps; NRMSE at the 84th (about 1 or more: generation failed)",
     "mc": "memory capacity: the sum over delays k of the squared correlation between u(t - k) "
     "and its reconstruction (at most the number of units)",
-    "accuracy": "fraction of test items classified correctly",
+    "accuracy": "fraction of test items classified correctly (reber: strings whose every "
+    "next symbol is predicted among the legal ones)",
+    "remembered": "reber: fraction of strings whose symbol before the last E, remembered from "
+    "the second, is predicted (chance 0.5)",
 }
 
 

@@ -331,3 +331,41 @@ class Digits(Task):
 
     def score(self, data: TaskData, predictions: np.ndarray) -> dict:
         return {"accuracy": metrics.accuracy(data.test.Y, np.argmax(predictions, axis=-1))}
+
+
+def _reber_split(n: int, length: int, rng) -> tuple[Split, list]:
+    """One-hot embedded Reber strings padded with E to ``length`` steps, the next symbol
+    as each step's label, and the legal next symbols of every string."""
+    from neurodyn.grammars import E, embedded_reber
+
+    strings, legal = embedded_reber(n, max_length=length, seed=rng)
+    padded = np.full((n, length + 1), E)
+    for row, string in zip(padded, strings, strict=True):
+        row[: string.size] = string
+    return Split(np.eye(7)[padded[:, :-1]], padded[:, 1:]), legal
+
+
+@register_task("reber")
+class Reber(Task):
+    description = (
+        "embedded Reber grammar (Hochreiter & Schmidhuber 1997): next-symbol prediction; "
+        "accuracy = strings whose every next symbol is predicted among the legal ones "
+        "(chance about 0)"
+    )
+    metric = "accuracy"
+    lower_is_better = False
+    defaults = {"n_train": 3000, "n_val": 300, "n_test": 1000, "length": 30}
+    parameter_docs = {"length": "longest string (longer ones are drawn again); steps per sequence"}
+
+    def build(self, seed: int) -> TaskData:
+        p = self.params
+        rng = np.random.default_rng(seed)
+        parts = [_reber_split(n, p["length"], rng) for n in (p["n_train"], p["n_val"], p["n_test"])]
+        return TaskData("sequences", *(split for split, _ in parts), output="classification",
+                        n_classes=7, extras={"legal": parts[2][1]})  # fmt: skip
+
+    def score(self, data: TaskData, predictions: np.ndarray) -> dict:
+        from neurodyn.grammars import reber_next_symbol_accuracy
+
+        strings, branch = reber_next_symbol_accuracy(predictions, data.extras["legal"])
+        return {"accuracy": strings, "remembered": branch}
