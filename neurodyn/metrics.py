@@ -11,7 +11,16 @@ import numpy as np
 
 from neurodyn._validation import as_float_array, check_choice
 
-__all__ = ["accuracy", "memory_capacity", "mse", "nrmse", "r2", "rmse"]
+__all__ = [
+    "accuracy",
+    "auroc",
+    "memory_capacity",
+    "mse",
+    "nrmse",
+    "precision_at_count",
+    "r2",
+    "rmse",
+]
 
 
 def _pair(y_true, y_pred) -> tuple[np.ndarray, np.ndarray]:
@@ -83,6 +92,42 @@ def accuracy(labels_true, labels_pred) -> float:
             f"(got {pred.shape} and {true.shape})"
         )
     return float(np.mean(true == pred))
+
+
+def _labels_and_scores(labels, scores) -> tuple[np.ndarray, np.ndarray]:
+    labels = np.asarray(labels).astype(bool)
+    scores = as_float_array(scores, "scores", ndim=1)
+    if labels.shape != scores.shape or labels.ndim != 1:
+        raise ValueError(f"scores: expected one per label (got {scores.shape} and {labels.shape})")
+    if labels.all() or not labels.any():
+        raise ValueError("labels: need both positives and negatives")
+    return labels, scores
+
+
+def auroc(labels, scores) -> float:
+    """Area under the ROC curve of ``scores`` (n,) for binary ``labels`` (n,): the
+    probability that a random positive scores above a random negative, ties counting
+    half (the Mann–Whitney statistic, from average ranks)."""
+    labels, scores = _labels_and_scores(labels, scores)
+    order = np.argsort(scores, kind="mergesort")
+    ranks = np.empty(scores.size)
+    sorted_scores = scores[order]
+    # average rank of each run of equal scores
+    starts = np.flatnonzero(np.r_[True, sorted_scores[1:] != sorted_scores[:-1]])
+    ends = np.r_[starts[1:], scores.size]
+    for start, end in zip(starts, ends, strict=True):
+        ranks[order[start:end]] = 0.5 * (start + end - 1) + 1.0
+    n_pos, n_neg = labels.sum(), (~labels).sum()
+    return float((ranks[labels].sum() - n_pos * (n_pos + 1) / 2.0) / (n_pos * n_neg))
+
+
+def precision_at_count(labels, scores) -> float:
+    """Fraction of positives among the k highest ``scores``, k the number of positive
+    ``labels`` (ties broken by position)."""
+    labels, scores = _labels_and_scores(labels, scores)
+    count = int(labels.sum())
+    top = np.argsort(-scores, kind="mergesort")[:count]
+    return float(labels[top].mean())
 
 
 def memory_capacity(targets, predictions, *, per_delay: bool = False):

@@ -16,6 +16,7 @@ from neurodyn.random import SeedLike, as_generator
 
 __all__ = [
     "adding_problem",
+    "anomalous_series",
     "lorenz",
     "mackey_glass",
     "memory_capacity",
@@ -275,3 +276,39 @@ def adding_problem(
     markers[rows, second] = 1.0
     target = values[rows, first] + values[rows, second]
     return np.stack([values, markers], axis=2), target[:, None]
+
+
+def anomalous_series(
+    n_steps: int, *, n_anomalies: int = 12, start: int = 0, seed: SeedLike = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """A quasi-periodic series, sin(2π t / 40) + 0.5 sin(2π t / 17) + N(0, 0.05²), with
+    ``n_anomalies`` anomalies injected after ``start`` at random places, a third of each
+    kind: spikes (one step, ±1.5), level shifts (+0.8 for 20 steps) and frequency changes
+    (the first sine at period 13 for 30 steps). Returns the series (n_steps,) and a flag
+    per step (True inside an anomaly)."""
+    n_steps = check_int(n_steps, "n_steps", low=1)
+    n_anomalies = check_int(n_anomalies, "n_anomalies", low=0)
+    rng = as_generator(seed)
+    t = np.arange(n_steps, dtype=float)
+    series = np.sin(2 * np.pi * t / 40) + 0.5 * np.sin(2 * np.pi * t / 17)
+    series += rng.normal(0.0, 0.05, n_steps)
+    flags = np.zeros(n_steps, bool)
+    width = {"spike": 1, "level": 20, "frequency": 30}
+    kinds = [("spike", "level", "frequency")[k % 3] for k in range(n_anomalies)]
+    places = np.arange(start + 50, n_steps - 60, 60)  # 60 steps apart: none overlap
+    if n_anomalies > places.size:
+        raise ValueError(
+            f"anomalous_series.n_anomalies: at most {places.size} fit in "
+            f"{n_steps - start} steps (got {n_anomalies})"
+        )
+    slots = np.sort(rng.choice(places, n_anomalies, replace=False))
+    for kind, first in zip(kinds, slots, strict=True):
+        span = slice(first, first + width[kind])
+        if kind == "spike":
+            series[first] += rng.choice((-1.5, 1.5))
+        elif kind == "level":
+            series[span] += 0.8
+        else:
+            series[span] += np.sin(2 * np.pi * t[span] / 13) - np.sin(2 * np.pi * t[span] / 40)
+        flags[span] = True
+    return series, flags

@@ -23,6 +23,10 @@ METRIC_NOTES = {
     "and its reconstruction (at most the number of units)",
     "accuracy": "fraction of test items classified correctly (reber: strings whose every "
     "next symbol is predicted among the legal ones)",
+    "auroc": "anomaly: area under the ROC curve of the forecast error as a score of the "
+    "anomalous steps (0.5: chance; 1: every anomalous step scores above every normal one)",
+    "precision": "anomaly: fraction of anomalous steps among the k steps of largest error, k "
+    "the number of anomalous steps (chance: their fraction, 0.136 by default)",
     "remembered": "reber: fraction of strings whose symbol before the last E, remembered from "
     "the second, is predicted (chance 0.5)",
 }

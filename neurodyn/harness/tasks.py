@@ -369,3 +369,36 @@ class Reber(Task):
 
         strings, branch = reber_next_symbol_accuracy(predictions, data.extras["legal"])
         return {"accuracy": strings, "remembered": branch}
+
+
+@register_task("anomaly")
+class Anomaly(Task):
+    description = (
+        "anomaly detection: forecast a quasi-periodic series one step ahead; the error "
+        "scores each test step against injected spikes, level shifts and frequency "
+        "changes (AUROC, chance 0.5)"
+    )
+    metric = "auroc"
+    lower_is_better = False
+    defaults = {"n_train": 4000, "n_val": 1000, "n_test": 3000, "n_anomalies": 24, "warmup": 200}
+    parameter_docs = {"n_anomalies": "anomalies injected into the test part (none before)"}
+
+    def build(self, seed: int) -> TaskData:
+        p = self.params
+        total = p["n_train"] + p["n_val"] + p["n_test"] + 1
+        series, flags = tasks.anomalous_series(
+            total, n_anomalies=p["n_anomalies"], start=p["n_train"] + p["n_val"], seed=seed
+        )
+        X, Y = tasks.to_forecasting(series[:, None])
+        train, val, test = _contiguous_splits(X, Y, p["n_train"], p["n_val"], p["n_test"])
+        labels = flags[1:][p["n_train"] + p["n_val"] : p["n_train"] + p["n_val"] + p["n_test"]]
+        return TaskData("series", train, val, test, warmup=p["warmup"], extras={"labels": labels})
+
+    def score(self, data: TaskData, predictions: np.ndarray) -> dict:
+        labels = data.extras["labels"]
+        error = np.abs(np.asarray(predictions)[:, 0] - data.test.Y[:, 0])
+        return {
+            "auroc": metrics.auroc(labels, error),
+            "precision": metrics.precision_at_count(labels, error),
+            "nrmse": metrics.nrmse(data.test.Y, predictions),
+        }
