@@ -402,3 +402,42 @@ class Anomaly(Task):
             "precision": metrics.precision_at_count(labels, error),
             "nrmse": metrics.nrmse(data.test.Y, predictions),
         }
+
+
+@register_task("pattern-completion")
+class PatternCompletion(Task):
+    description = (
+        "pattern completion: P random ±1 patterns of N units; complete copies with a "
+        "fraction of the units flipped (overlap with the original: 1 perfect, chance 0)"
+    )
+    metric = "overlap"
+    lower_is_better = False
+    defaults = {"n_units": 100, "patterns": 10, "flip": 0.2, "steps": 3,
+                "n_train": 4000, "n_val": 400, "n_test": 1000}  # fmt: skip
+    parameter_docs = {
+        "n_units": "units per pattern (N)",
+        "patterns": "patterns stored (P; the load is P / N)",
+        "flip": "fraction of a probe's units flipped",
+        "steps": "steps a probe is shown for (sequence models read it as a sequence)",
+    }
+
+    def build(self, seed: int) -> TaskData:
+        p = self.params
+        rng = np.random.default_rng(seed)
+        memories = rng.choice([-1.0, 1.0], (p["patterns"], p["n_units"]))
+        flips = round(p["flip"] * p["n_units"])
+
+        def part(n):
+            which = rng.integers(0, p["patterns"], n)
+            probes = memories[which].copy()
+            for row in probes:
+                row[rng.choice(p["n_units"], flips, replace=False)] *= -1.0
+            return Split(np.repeat(probes[:, None, :], p["steps"], axis=1), memories[which])
+
+        return TaskData("sequences", part(p["n_train"]), part(p["n_val"]), part(p["n_test"]),
+                        extras={"load": p["patterns"] / p["n_units"]})  # fmt: skip
+
+    def score(self, data: TaskData, predictions: np.ndarray) -> dict:
+        recalled = np.where(np.asarray(predictions) >= 0.0, 1.0, -1.0)
+        overlaps = np.mean(recalled * data.test.Y, axis=1)
+        return {"overlap": float(overlaps.mean()), "perfect": float(np.mean(overlaps == 1.0))}

@@ -274,7 +274,7 @@ def test_unknown_names_list_the_valid_ones(tmp_path, capsys):
     assert (
         main(["compare", "--task", "tetris", "--models", "esn", "--out", str(tmp_path / "a")]) == 2
     )
-    assert "valid tasks: adding, copy" in capsys.readouterr().err
+    assert "valid tasks: adding, anomaly, copy" in capsys.readouterr().err
     assert (
         main(
             [
@@ -289,7 +289,7 @@ def test_unknown_names_list_the_valid_ones(tmp_path, capsys):
         )
         == 2
     )
-    assert "valid models: elman, esn, gru" in capsys.readouterr().err
+    assert "valid models: elman, esn, gru, hopfield" in capsys.readouterr().err
     assert (
         main(
             [
