@@ -164,6 +164,7 @@ class ESNAdapter(ModelAdapter):
         },
         "copy": {"n_units": 500, "leak_rate": 1.0, "ridge": 1e-4, "washout": 0},
         "reber": {"leak_rate": 0.3, "input_scaling": 1.0, "ridge": 1e-4, "washout": 0},
+        "text": {"ridge": 1e-2, "washout": 10},
         "sine-generation": {"n_units": 300, "ridge": 1e-6, "washout": 0},
         "digits": {
             "n_units": 300,

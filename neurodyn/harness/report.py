@@ -19,6 +19,8 @@ METRIC_NOTES = {
     "mse": "mean squared error",
     "nrmse84": "Jaeger & Haas's closed-loop test: the model runs on its own output for 84 "
     "steps; NRMSE at the 84th (about 1 or more: generation failed)",
+    "bits_per_char": "text: the average of -log2 p(next character) over the held-out text "
+    "(a unigram model pays the text's letter entropy, about 4.2 bits for the corpus)",
     "mc": "memory capacity: the sum over delays k of the squared correlation between u(t - k) "
     "and its reconstruction (at most the number of units)",
     "accuracy": "fraction of test items classified correctly (reber: strings whose every "
@@ -163,10 +165,26 @@ def write_report(out, *, quiet: bool = False) -> str:
     figures = _figures(out, runs, table)
     lines = ["# neurodyn comparison", "", text, ""]
     lines += [f"![{name}]({name})" for name in figures]
+    lines += _written_samples(runs)
     (out / "report.md").write_text("\n".join(lines) + "\n")
     if not quiet:
         print(text)
     return text
+
+
+def _written_samples(runs: list[dict]) -> list[str]:
+    """Text each model wrote (its lowest seed), for language tasks."""
+    lines, seen = [], set()
+    for run in sorted(runs, key=lambda run: (run["task"], run["model"], run["seed"])):
+        text = run["status"] == "done" and run["sample"].get("text")
+        if not text or (run["task"], run["model"]) in seen:
+            continue
+        seen.add((run["task"], run["model"]))
+        if not lines:
+            lines = ["", "## Text the models wrote (one character at a time, sampled)", ""]
+        lines += [f"**{run['model']}** ({run['task']}, seed {run['seed']}):", "", "```",
+                  text, "```", ""]  # fmt: skip
+    return lines
 
 
 def _write_csv(path: Path, runs: list[dict]) -> None:
@@ -226,7 +244,7 @@ def _figures(out: Path, runs: list[dict], table: list[dict]) -> list[str]:
         first_seed = {}
         for run in sorted(done, key=lambda run: run["seed"]):  # the lowest seed of each model
             first_seed.setdefault(run["model"], run)
-        samples = {m: r for m, r in first_seed.items() if r["sample"]}
+        samples = {m: r for m, r in first_seed.items() if r["sample"].get("target")}
         if samples:
             names.append(_predictions(plt, out, task, samples, colors))
         curves = {m: r for m, r in first_seed.items() if r["curve"]}

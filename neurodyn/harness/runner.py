@@ -120,6 +120,9 @@ def execute(spec: dict) -> dict:
         scores = task.score(data, predictions) | task.extra(data, adapter)
         if not all(np.isfinite(v) for v in scores.values()):
             raise FloatingPointError(f"non-finite metrics {scores}")
+        sample = _sample(data, predictions)
+        if hasattr(task, "samples"):  # text a model writes, for the report
+            sample = task.samples(data, adapter, spec["seed"])
         result |= {
             "status": "done",
             "metrics": scores,
@@ -131,7 +134,7 @@ def execute(spec: dict) -> dict:
             "infer_us_per_step": 1e6 * infer_seconds / max(int(steps), 1),
             "peak_mb": peak / 2**20,
             "curve": [float(v) for v in adapter.curve],
-            "sample": _sample(data, predictions),
+            "sample": sample,
             "family": adapter_cls.family,
             "error": None,
         }
