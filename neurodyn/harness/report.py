@@ -283,7 +283,7 @@ def _pareto(plt, out: Path, task: str, rows: list[dict], done: list[dict], color
     better = "lower" if rows[0]["lower_is_better"] else "higher"
     ax.set_xlabel("training time (s, without JIT compilation)")
     ax.set_ylabel(f"test {metric} ({better} is better)")
-    ax.set_title(f"{task}: {metric} against training time (mean ± std over seeds)")
+    ax.set_title(f"{task}: {metric} against training time\n(markers: mean ± std over seeds)")
     ax.legend(frameon=False, fontsize=8)
     return _save(fig, out, f"{task}_pareto.png")
 
