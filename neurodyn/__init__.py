@@ -4,7 +4,8 @@ The shared core lives here: ``graph`` (networkx ⇄ CSR) and ``topology`` (seede
 generators), ``compiled`` (the compile stage every family follows),
 ``distributions``, ``readouts`` (ridge and RLS), ``tasks`` (data sets),
 ``metrics``, ``record`` (monitors and recordings), ``random`` (seed handling),
-``io`` (save/load without pickle), ``plot`` and ``progress``. Submodules are
+``io`` (save/load without pickle), ``temporal`` (multi-order Markov models: memory in
+paths), ``plot`` and ``progress``. Submodules are
 imported on first use (``neurodyn.metrics`` works after ``import neurodyn``),
 so ``import neurodyn`` stays cheap.
 """
@@ -17,7 +18,9 @@ _SUBMODULES = (
     "compiled",
     "distributions",
     "errors",
+    "grammars",
     "graph",
+    "hebbian",
     "io",
     "metrics",
     "plot",
@@ -26,6 +29,7 @@ _SUBMODULES = (
     "readouts",
     "record",
     "tasks",
+    "temporal",
     "topology",
 )
 
