@@ -17,6 +17,7 @@ from neurodyn.random import SeedLike, as_generator
 __all__ = [
     "adding_problem",
     "anomalous_series",
+    "coupled_logistic_maps",
     "lorenz",
     "mackey_glass",
     "memory_capacity",
@@ -312,3 +313,40 @@ def anomalous_series(
             series[span] += np.sin(2 * np.pi * t[span] / 13) - np.sin(2 * np.pi * t[span] / 40)
         flags[span] = True
     return series, flags
+
+
+def coupled_logistic_maps(
+    n_streams: int,
+    n_steps: int,
+    edges,
+    *,
+    coupling: float = 0.2,
+    r: float = 3.9,
+    noise: float = 1e-3,
+    seed: SeedLike = None,
+) -> np.ndarray:
+    """Logistic maps f(x) = r x (1 - x) coupled along directed ``edges`` (source, target,
+    lag in steps >= 1): x_j(t+1) = (1 - c) f(x_j(t)) + c · mean over the edges into j of
+    f(x_i(t + 1 - lag)), plus N(0, noise²), kept in (0, 1). Returns (n_steps, n_streams),
+    after 100 discarded steps."""
+    n_streams = check_int(n_streams, "n_streams", low=1)
+    n_steps = check_int(n_steps, "n_steps", low=1)
+    coupling = check_float(coupling, "coupling", low=0.0, high=1.0)
+    rng = as_generator(seed)
+    edges = [(int(i), int(j), check_int(lag, "lag", low=1)) for i, j, lag in edges]
+    longest = max([lag for _, _, lag in edges], default=1)
+    total = n_steps + 100 + longest
+    x = np.zeros((total, n_streams))
+    x[: longest + 1] = rng.uniform(0.1, 0.9, (longest + 1, n_streams))
+    parents = [[(i, lag) for i, target, lag in edges if target == j] for j in range(n_streams)]
+    for t in range(longest, total - 1):
+        for j in range(n_streams):
+            own = r * x[t, j] * (1.0 - x[t, j])
+            if parents[j]:
+                inflow = np.mean(
+                    [r * x[t + 1 - lag, i] * (1.0 - x[t + 1 - lag, i]) for i, lag in parents[j]]
+                )
+                own = (1.0 - coupling) * own + coupling * inflow
+            x[t + 1, j] = own
+        x[t + 1] = np.clip(x[t + 1] + rng.normal(0.0, noise, n_streams), 1e-3, 1.0 - 1e-3)
+    return x[-n_steps:]
