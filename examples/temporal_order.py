@@ -18,23 +18,10 @@ from pathlib import Path
 import matplotlib.pyplot as plt
 import numpy as np
 
+from neurodyn.tasks import planted_memory_paths
 from neurodyn.temporal import MultiOrderModel
 
 SIZES = (25, 50, 100, 200, 400, 800, 1600)
-
-
-def planted_paths(order: int, n_paths: int, rng, n_nodes: int = 8, length: int = 8) -> list:
-    successors = {v: rng.choice(n_nodes, rng.integers(2, 4), replace=False) for v in range(n_nodes)}
-    preferred, paths = {}, []
-    for _ in range(n_paths):
-        path = [int(rng.integers(n_nodes))]
-        for _ in range(length):
-            options = successors[path[-1]]
-            key = tuple(path[-order:])
-            preferred.setdefault(key, int(rng.choice(options)))
-            path.append(preferred[key] if rng.random() < 0.8 else int(rng.choice(options)))
-        paths.append(path)
-    return paths
 
 
 def main() -> None:
@@ -50,7 +37,7 @@ def main() -> None:
         right = []
         for size in sizes:
             rng = np.random.default_rng(1000 * order + size)
-            found = [MultiOrderModel(planted_paths(order, size, rng), 4).estimate_order(0.01)
+            found = [MultiOrderModel(planted_memory_paths(order, size, seed=rng), 4).estimate_order(0.01)
                      for _ in range(repeats)]  # fmt: skip
             right.append(np.mean(np.array(found) == order))
             print(f"order {order}, {size:5d} paths: right {right[-1]:.2f} (found {found})")

@@ -127,24 +127,16 @@ def main(argv: list[str] | None = None) -> int:
             specs = sweep.plan(
                 args.task, models, list(range(args.seeds)), [sweep.parse_assignments(args.set)]
             )
-            counts = sweep.run_plan(
-                specs,
-                args.out,
-                workers=args.workers,
-                quiet=args.quiet,
-                retry_failed=args.retry_failed,
-            )
         else:
-            task, models, seeds, settings = sweep.load_spec(args.spec)
-            specs = sweep.plan(task, models, seeds, settings)
-            counts = sweep.run_plan(
-                specs,
-                args.out,
-                workers=args.workers,
-                scheduler=args.scheduler,
-                quiet=args.quiet,
-                retry_failed=args.retry_failed,
-            )
+            specs = sweep.plan(*sweep.load_spec(args.spec))
+        counts = sweep.run_plan(
+            specs,
+            args.out,
+            workers=args.workers,
+            scheduler=getattr(args, "scheduler", None),  # sweep only
+            quiet=args.quiet,
+            retry_failed=args.retry_failed,
+        )
         report.write_report(args.out, quiet=args.quiet)
         if not args.quiet:
             print(

@@ -23,6 +23,7 @@ __all__ = [
     "memory_capacity",
     "narma",
     "normalize",
+    "planted_memory_paths",
     "to_forecasting",
 ]
 
@@ -350,3 +351,30 @@ def coupled_logistic_maps(
             x[t + 1, j] = own
         x[t + 1] = np.clip(x[t + 1] + rng.normal(0.0, noise, n_streams), 1e-3, 1.0 - 1e-3)
     return x[-n_steps:]
+
+
+def planted_memory_paths(
+    order: int,
+    n_paths: int,
+    *,
+    length: int = 8,
+    n_nodes: int = 8,
+    keep: float = 0.8,
+    seed: SeedLike = None,
+) -> list[list[int]]:
+    """Paths with a memory of ``order`` steps: walks of ``length`` steps on a random graph of
+    ``n_nodes`` nodes with 2-3 successors each, whose next node is, with probability
+    ``keep``, one preferred for the last ``order`` nodes (drawn once), else any successor."""
+    order = check_int(order, "order", low=1)
+    rng = as_generator(seed)
+    successors = {v: rng.choice(n_nodes, rng.integers(2, 4), replace=False) for v in range(n_nodes)}
+    preferred, paths = {}, []
+    for _ in range(check_int(n_paths, "n_paths", low=1)):
+        path = [int(rng.integers(n_nodes))]
+        for _ in range(length):
+            options = successors[path[-1]]
+            key = tuple(path[-order:])
+            preferred.setdefault(key, int(rng.choice(options)))
+            path.append(preferred[key] if rng.random() < keep else int(rng.choice(options)))
+        paths.append(path)
+    return paths

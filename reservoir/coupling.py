@@ -47,11 +47,10 @@ def coupling_scores(
         )
     low, high = x.min(axis=0), x.max(axis=0)
     x = 2.0 * (x - low) / np.where(high > low, high - low, 1.0) - 1.0
-    options = dict(n_units=check_int(n_units, "n_units", low=1, owner=owner),
-                   spectral_radius=spectral_radius, ridge=ridge, washout=washout)  # fmt: skip
+    n_units = check_int(n_units, "n_units", low=1, owner=owner)
 
     def error(inputs: np.ndarray, target: np.ndarray) -> float:
-        esn = ESN(options["n_units"], spectral_radius=spectral_radius, input_scaling=1.0,
+        esn = ESN(n_units, spectral_radius=spectral_radius, input_scaling=1.0,
                   leak_rate=1.0, ridge=ridge, washout=washout, seed=seed)  # fmt: skip
         esn.fit(inputs[: split - 1], target[1:split])
         esn.reset()

@@ -122,7 +122,8 @@ class DiehlCook:
         if y.shape != (X.shape[0],):
             raise ValueError(f"DiehlCook.fit.y: expected ({X.shape[0]},) labels (got {y.shape})")
         self.scale_ = float(X.max()) or 1.0
-        learning_seed, initial_seed, self._response_seed = spawn(self.seed, 3)
+        learning_seed, initial_seed, responses = spawn(self.seed, 3)
+        self._response_seed = int(responses.integers(2**63))  # the same inputs every call
         total = self.weight_total or 0.1 * X.shape[1]
         order = np.concatenate(
             [np.random.default_rng(learning_seed).permutation(len(X)) for _ in range(self.epochs)]

@@ -1,6 +1,6 @@
 """Liquid state machine (Maass, Natschläger & Markram 2002): a recurrent network of
 spiking neurons driven by input currents, read out linearly from its low-pass
-filtered spike trains.
+filtered spike trains and membrane potentials.
 
 The liquid is a random network of current-based LIF neurons (``iaf_psc_exp``), 80 %
 excitatory and 20 % inhibitory, with the paper's membrane (tau_m = 30 ms, threshold
@@ -9,8 +9,10 @@ threshold) and synapses (tau_syn 3 ms excitatory, 6 ms inhibitory; delays 1.5 an
 0.8 ms). Connections are drawn with one probability ``p`` (the paper's depend on
 distance in a column; its dynamic synapses are static here). Each input value is
 held for ``step`` ms as a current ``input_scaling * W_in u`` (pA). The state read
-at the end of each step is every neuron's spike train filtered by exp(-t / tau_filter),
-and a ridge readout (:class:`neurodyn.readouts.Ridge`) maps it to the targets.
+at the end of each step is every neuron's spike train filtered by exp(-t / tau_filter)
+and, by default, its membrane potential; standardised, it goes to a ridge readout
+(:class:`neurodyn.readouts.Ridge`). Sequences are given one after another, ``gap``
+silent steps apart, each read from its mean (or last) state.
 """
 
 from __future__ import annotations
@@ -48,6 +50,9 @@ class LiquidStateMachine:
     step : ms each input sample is held; the state is read at the end of each step.
     tau_filter : ms, time constant of the filter turning spikes into the state.
     ridge, washout : the readout's regularisation and the steps it skips.
+    state : what is read out: ``"spikes"`` (filtered), ``"voltage"`` or ``"both"``.
+    summary, gap : sequences: the ``"mean"`` or ``"last"`` state of each; silent steps
+        between them.
     dt : ms; seed; progress : a tqdm bar for long runs (None: when long).
     """
 
@@ -104,9 +109,10 @@ class LiquidStateMachine:
 
     # --- the liquid ------------------------------------------------------------------------
     def states(self, X) -> np.ndarray:
-        """The liquid's state (T, n_neurons) at the end of each input step, for inputs
-        ``X`` (T, n_inputs) given to a liquid at rest: spike trains filtered by
-        exp(-t / tau_filter), sampled at the end of each step (spikes per neuron)."""
+        """The liquid's state at the end of each input step, for inputs ``X`` (T, n_inputs)
+        given to a liquid at rest: each neuron's spike train filtered by exp(-t / tau_filter)
+        (``state="spikes"``), its membrane potential (mV, ``"voltage"``) or both, side by
+        side: (T, n_neurons), or (T, 2 n_neurons) for ``"both"``."""
         X = as_float_array(X, "X", ndim=(2,), owner="LiquidStateMachine")
         if not np.all(np.isfinite(X)):
             raise ValueError("LiquidStateMachine.X: inputs must be finite")

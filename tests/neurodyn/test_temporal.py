@@ -5,6 +5,7 @@ the test on first-order data."""
 import numpy as np
 import pytest
 
+from neurodyn.tasks import planted_memory_paths
 from neurodyn.temporal import MultiOrderModel
 
 PATHS = [("a", "c", "d"), ("a", "c", "e"), ("b", "c", "d"), ("b", "c", "e")]
@@ -29,21 +30,8 @@ def test_the_golden_table(counts, x, p, order, order_at_015):
     assert model.degrees_of_freedom(1) - model.degrees_of_freedom(0) == 1
 
 
-def _planted(order: int, n_paths: int, length: int, seed: int, n_nodes: int = 8) -> list:
-    """Paths on a random graph (2-3 successors per node) whose next node is, with
-    probability 0.8, one preferred for the last ``order`` nodes, else any successor."""
-    rng = np.random.default_rng(seed)
-    successors = {v: rng.choice(n_nodes, rng.integers(2, 4), replace=False) for v in range(n_nodes)}
-    preferred, paths = {}, []
-    for _ in range(n_paths):
-        path = [int(rng.integers(n_nodes))]
-        for _ in range(length):
-            options = successors[path[-1]]
-            key = tuple(path[-order:])
-            preferred.setdefault(key, int(rng.choice(options)))
-            path.append(preferred[key] if rng.random() < 0.8 else int(rng.choice(options)))
-        paths.append(path)
-    return paths
+def _planted(order: int, n_paths: int, length: int, seed: int) -> list:
+    return planted_memory_paths(order, n_paths, length=length, seed=seed)
 
 
 @pytest.mark.parametrize("order", [1, 2, 3])
