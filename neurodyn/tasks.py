@@ -18,6 +18,7 @@ __all__ = [
     "adding_problem",
     "anomalous_series",
     "coupled_logistic_maps",
+    "long_lag_blocks",
     "lorenz",
     "mackey_glass",
     "memory_capacity",
@@ -278,6 +279,31 @@ def adding_problem(
     markers[rows, second] = 1.0
     target = values[rows, first] + values[rows, second]
     return np.stack([values, markers], axis=2), target[:, None]
+
+
+def long_lag_blocks(
+    n_blocks: int, lag: int = 20, *, seed: SeedLike = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """Schmidhuber's (1992) long-lag stream: blocks "a b1 … b_lag" or "x b1 … b_lag"
+    laid end to end, the start drawn uniformly at random.
+
+    Symbols: 0 = a, 1 = x, 1 + i = b_i. A label query sits on every block's last
+    symbol: which start the block had (0 for a, 1 for x), asked ``lag`` steps after
+    it was seen; elsewhere the label is -1 (no query).
+
+    Returns
+    -------
+    symbols, labels : int arrays, shape (n_blocks * (lag + 1),)
+    """
+    n_blocks = check_int(n_blocks, "n_blocks", low=1)
+    lag = check_int(lag, "lag", low=1)
+    starts = as_generator(seed).integers(0, 2, n_blocks)
+    blocks = np.empty((n_blocks, lag + 1), dtype=np.int64)
+    blocks[:, 0] = starts
+    blocks[:, 1:] = np.arange(2, lag + 2)
+    labels = np.full((n_blocks, lag + 1), -1, dtype=np.int64)
+    labels[:, -1] = starts
+    return blocks.ravel(), labels.ravel()
 
 
 def anomalous_series(
