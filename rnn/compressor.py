@@ -89,8 +89,9 @@ class NeuralHistoryCompressor(io.Saveable):
     epochs : the most passes over the training stream per level.
     tol : a level is frozen early when a pass lowers its mean loss by less than this
         fraction (the paper's "stops improving"); None: always ``epochs`` passes.
-    distill, distill_epochs : weight λ of the collapse stage's state-imitation loss
-        (0: no collapse) and its passes.
+    distill, distill_epochs, distill_lr : weight λ of the collapse stage's
+        state-imitation loss (0: no collapse), its passes and its learning rate (lower
+        than ``lr``: the automatizer's memory of the chunker's state is fragile).
     label_weight : weight of the label loss next to the next-symbol loss.
     """
 
@@ -101,7 +102,7 @@ class NeuralHistoryCompressor(io.Saveable):
         levels: int = 2,
         n_hidden: int | tuple = 32,
         n_labels: int = 0,
-        surprise: float | SurpriseRule = 0.9,
+        surprise: float | SurpriseRule = 0.95,
         time_code: str = "log_gap",
         truncate: int = 3,
         lr: float = 1e-2,
@@ -110,6 +111,7 @@ class NeuralHistoryCompressor(io.Saveable):
         tol: float | None = None,
         distill: float = 0.0,
         distill_epochs: int = 1,
+        distill_lr: float = 1e-3,
         label_weight: float = 1.0,
         average: float = 0.999,
         seed: SeedLike = None,
@@ -139,6 +141,7 @@ class NeuralHistoryCompressor(io.Saveable):
         if self.distill and self.levels < 2:
             raise ValueError(f"{owner}.distill: the collapse stage needs levels >= 2")
         self.distill_epochs = check_int(distill_epochs, "distill_epochs", low=1, owner=owner)
+        self.distill_lr = check_float(distill_lr, "distill_lr", low=0.0, low_open=True, owner=owner)
         self.label_weight = check_float(label_weight, "label_weight", low=0.0, owner=owner)
         self.average = check_float(
             average, "average", low=0.0, high=1.0, high_open=True, owner=owner
@@ -150,11 +153,14 @@ class NeuralHistoryCompressor(io.Saveable):
 
     # --- shapes and streams -----------------------------------------------------------------
     def _shape(self, level: int, mimic_weight: float = 0.0) -> kernels.LevelShape:
+        """Level ``level``'s sizes and settings; a non-zero ``mimic_weight`` is the
+        collapse stage's (which learns at ``distill_lr``)."""
+        lr = self.distill_lr if mimic_weight else self.lr
         n_code = 1 if level > 0 and self.time_code == "log_gap" else 0
         n_mimic = self.n_hidden[1] if level == 0 and self.distill else 0
         return kernels.LevelShape(
             self.n_symbols, n_code, self.n_hidden[level], self.n_labels, n_mimic,
-            self.truncate, self.lr, 0.9, 0.999, 1e-8, float(self.clip or 0.0),
+            self.truncate, lr, 0.9, 0.999, 1e-8, float(self.clip or 0.0),
             self.label_weight, float(mimic_weight), self.average,
         )  # fmt: skip
 
@@ -434,7 +440,8 @@ class NeuralHistoryCompressor(io.Saveable):
             "n_labels": self.n_labels, "surprise": rule_config(self.surprise),
             "time_code": self.time_code, "truncate": self.truncate, "lr": self.lr,
             "clip": self.clip, "epochs": self.epochs, "tol": self.tol, "distill": self.distill,
-            "distill_epochs": self.distill_epochs, "label_weight": self.label_weight,
+            "distill_epochs": self.distill_epochs, "distill_lr": self.distill_lr,
+            "label_weight": self.label_weight,
             "average": self.average,
         }  # fmt: skip
 
