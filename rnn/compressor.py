@@ -244,24 +244,28 @@ class NeuralHistoryCompressor(io.Saveable):
                 stream = self._stream(level, times, data)
                 self._optimizers.append(_optimizer(theta))
                 history = self._train(
-                    level, shape, theta, stream, self.epochs, bar, self._optimizers[level]
+                    level, shape, theta, stream, self.epochs, bar, self._optimizers[level], rng
                 )
                 self.thetas_.append(theta)
                 self.history_.append(history)
                 probs = self._run(level, times, data)[1]
                 times = times[self._surprised(probs, stream)]
             if self.distill:
-                self._collapse(data, bar)
+                self._collapse(data, bar, rng)
         return self
 
-    def _train(self, level, shape, theta, stream, epochs, bar, optimizer) -> dict:
-        """Passes of online training over ``stream``; the level keeps the running average
-        of its weights (``average``), which smooths out the last updates' noise."""
+    def _train(self, level, shape, theta, stream, epochs, bar, optimizer, rng) -> dict:
+        """Passes of online training over ``stream`` (its sequences in a new random order
+        each pass); the level keeps the running average of its weights (``average``),
+        which smooths out the last updates' noise."""
         n = len(stream.symbols)
         hidden, losses = np.zeros((n, shape.n_hidden)), np.zeros(n)
         probs = np.zeros((n, shape.n_symbols))
         history = {"inputs": n, "loss": [], "online_surprises": None}
+        whole = stream
         for epoch in range(epochs):
+            order = _sequence_order(whole.starts, rng)
+            stream = kernels.LevelStream(*(np.ascontiguousarray(part[order]) for part in whole))
             for start in range(0, n, _CHUNK):
                 stop = min(start + _CHUNK, n)
                 bad = kernels.train_level(
@@ -274,8 +278,9 @@ class NeuralHistoryCompressor(io.Saveable):
                     )
                 bar.update(stop - start)
             history["loss"].append(float(losses.mean()) if n else 0.0)
-            if epoch == 0:
-                history["online_surprises"] = self._surprised(probs, stream)
+            if epoch == 0:  # in the stream's own order
+                history["online_surprises"] = np.empty(n, dtype=bool)
+                history["online_surprises"][order] = self._surprised(probs, stream)
             if self._plateaued(history["loss"]):
                 bar.update((epochs - epoch - 1) * n)
                 break
@@ -287,7 +292,7 @@ class NeuralHistoryCompressor(io.Saveable):
             return False
         return losses[-2] - losses[-1] < self.tol * abs(losses[-2])
 
-    def _collapse(self, data: _Data, bar) -> None:
+    def _collapse(self, data: _Data, bar, rng) -> None:
         """The automatizer (level 0) learns to reproduce the chunker's (level 1's) state
         at every step, from the description the frozen hierarchy gave it."""
         chunker_times = self._level_times(data)[1]
@@ -480,6 +485,16 @@ def _initial_theta(shape: kernels.LevelShape, rng: np.random.Generator) -> np.nd
     """PyTorch's default for recurrent and linear layers: U(-1/√H, 1/√H) everywhere."""
     bound = 1.0 / np.sqrt(shape.n_hidden)
     return rng.uniform(-bound, bound, kernels.parameter_count(shape))
+
+
+def _sequence_order(starts: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """Indices that lay a stream's sequences (each beginning where ``starts``) out in a
+    random order."""
+    bounds = np.append(np.flatnonzero(starts), len(starts))
+    if len(bounds) <= 2:
+        return np.arange(len(starts))
+    pieces = [np.arange(bounds[k], bounds[k + 1]) for k in rng.permutation(len(bounds) - 1)]
+    return np.concatenate(pieces)
 
 
 def _optimizer(theta: np.ndarray) -> kernels.Optimizer:

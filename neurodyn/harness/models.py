@@ -70,6 +70,10 @@ class ModelAdapter:
         """Test predictions shaped like the split's targets (class scores for classification)."""
         raise NotImplementedError
 
+    def extra_metrics(self, split) -> dict:
+        """Model-specific figures on a split, reported next to the task's metrics."""
+        return {}
+
     @property
     def n_parameters(self) -> int:
         raise NotImplementedError

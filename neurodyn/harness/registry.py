@@ -64,7 +64,7 @@ def register_model(name: str):
 
 
 def _builtins() -> None:
-    from neurodyn.harness import associative, models, tasks  # noqa: F401  (the built-ins)
+    from neurodyn.harness import associative, compression, models, tasks  # noqa: F401  (the built-ins)
 
 
 def _get(registry: dict, kind: str, name: str):

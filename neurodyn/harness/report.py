@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 from pathlib import Path
 
 import numpy as np
@@ -29,6 +30,8 @@ METRIC_NOTES = {
     "anomalous steps (0.5: chance; 1: every anomalous step scores above every normal one)",
     "precision": "anomaly: fraction of anomalous steps among the k steps of largest error, k "
     "the number of anomalous steps (chance: their fraction, 0.136 by default)",
+    "levelK_share": "nhc: fraction of the test symbols that reached level K of the history "
+    "compressor (level 1: those level 0 failed to predict)",
     "remembered": "reber: fraction of strings whose symbol before the last E, remembered from "
     "the second, is predicted (chance 0.5)",
 }
@@ -141,7 +144,10 @@ def format_table(table: list[dict], failed: int = 0) -> str:
         {k for row in table for k in [row["metric"]] + [m[:-5] for m in row if m.endswith("_mean")]}
     )
     text.append("")
-    text += [f"- {name}: {METRIC_NOTES[name]}" for name in notes if name in METRIC_NOTES]
+    for name in notes:  # a numbered family (level1_share, level2_share) shares one note
+        note = METRIC_NOTES.get(name) or METRIC_NOTES.get(re.sub(r"\d+", "K", name))
+        if note:
+            text.append(f"- {name}: {note}")
     text.append(
         "- train time: the fit alone (mean over seeds); JIT warm-up: a tiny fit run first "
         "(the largest over seeds: Numba's compilation on a cold cache, its loading after)"

@@ -197,7 +197,7 @@ def test_system_prediction_uses_the_level_above_where_level_0_must_fail():
 # --- surprise rules and the lossless description ---------------------------------------------------
 def test_description_is_lossless_whatever_the_rule(chunker):
     """A rule that almost never fires still passes up every input the argmax misses."""
-    symbols, labels = long_lag_blocks(30, seed=3)
+    symbols, _ = long_lag_blocks(30, seed=3)
     rng = np.random.default_rng(0)
     noisy = np.where(
         rng.random(symbols.size) < 0.1, rng.integers(0, N_SYMBOLS, symbols.size), symbols
