@@ -93,6 +93,17 @@ class NeuralHistoryCompressor(io.Saveable):
         state-imitation loss (0: no collapse), its passes and its learning rate (lower
         than ``lr``: the automatizer's memory of the chunker's state is fragile).
     label_weight : weight of the label loss next to the next-symbol loss.
+    average : decay of the running weight average a level is frozen with (Polyak
+        averaging over about 1 / (1 - average) updates; 0: the last weights).
+
+    Attributes (after :meth:`fit`)
+    ------------------------------
+    thetas_ : each level's flat parameter vector (layout in ``rnn/_compressor_kernels.py``).
+    history_ : per level, a dict: ``inputs`` (how many it was trained on), ``loss`` (mean
+        per input, per pass), ``online_surprises`` (bool per input: passed up by the
+        rule during the first pass, as the level was learning) and, for level 0 with
+        ``distill``, ``automatizer_label_accuracy`` (on the training queries, before the
+        collapse and after each of its passes).
     """
 
     def __init__(
@@ -303,14 +314,15 @@ class NeuralHistoryCompressor(io.Saveable):
         stream = self._stream(0, raw_times, data, mimic=targets)
         shape = self._shape(0, mimic_weight=self.distill)
         history = self.history_[0]
-        label_accuracy = []
+        accuracy = [self._label_accuracy(0, data)] if self.n_labels else []
         for _ in range(self.distill_epochs):
             pass_history = self._train(
-                0, shape, self.thetas_[0], stream, 1, bar, self._optimizers[0]
+                0, shape, self.thetas_[0], stream, 1, bar, self._optimizers[0], rng
             )
             history["loss"].extend(pass_history["loss"])
-            label_accuracy.append(self._label_accuracy(0, data))
-        history["distilled_label_accuracy"] = label_accuracy
+            if self.n_labels:
+                accuracy.append(self._label_accuracy(0, data))
+        history["automatizer_label_accuracy"] = accuracy  # before the collapse, after each pass
 
     # --- running the frozen hierarchy -----------------------------------------------------------
     def _check_fitted(self) -> None:

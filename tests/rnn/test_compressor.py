@@ -155,7 +155,7 @@ def test_long_lag_five_seeds_and_distillation():
         assert figures["per_block"] <= 1.5 and figures["exact"]
         solved += figures["chunker"] >= 0.95
         alone_after.append(figures["alone"])
-        assert model.history_[0]["distilled_label_accuracy"][-1] >= 0.9  # on the training stream
+        assert model.history_[0]["automatizer_label_accuracy"][-1] >= 0.9  # on the training stream
     assert solved >= 4
     assert min(alone_after) >= 0.9
 
