@@ -66,6 +66,7 @@ def _reference_loss(shape, theta, stream, hidden, t):
     return loss + 0.5 * shape.mimic_weight * error @ error
 
 
+@pytest.mark.kernels
 @pytest.mark.parametrize(("window", "t"), [(3, 4), (3, 9), (8, 9), (1, 7)])
 def test_truncated_gradient_matches_finite_differences(window, t):
     """The online update's gradient is that of step t's loss with the state entering the
@@ -94,6 +95,7 @@ def test_truncated_gradient_matches_finite_differences(window, t):
     np.testing.assert_allclose(grad, numeric, rtol=1e-6, atol=1e-9)
 
 
+@pytest.mark.kernels
 def test_level_forward_matches_rnn_elman():
     """A frozen level computes what rnn.Elman (tanh units) computes with the same weights."""
     rng = np.random.default_rng(3)
@@ -213,12 +215,13 @@ def test_description_is_lossless_whatever_the_rule(chunker):
     chunker.surprise = ProbabilityBelow(0.9)
 
 
+@pytest.mark.kernels  # the whole training loop, as Python too
 def test_custom_rule_sets_what_goes_up():
-    symbols, _ = long_lag_blocks(100, seed=0)
+    symbols, _ = long_lag_blocks(40, seed=0)
     everything = NeuralHistoryCompressor(
         N_SYMBOLS, surprise=lambda probs, actual: np.ones(len(actual), bool), seed=0
     ).fit(symbols, progress=False)
-    assert everything.input_counts(symbols) == [2100, 2100]
+    assert everything.input_counts(symbols) == [840, 840]
 
 
 # --- saving and bad input ---------------------------------------------------------------------------
