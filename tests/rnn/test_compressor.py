@@ -288,3 +288,18 @@ def test_divergence_is_reported():
     model = NeuralHistoryCompressor(4, lr=1e307, clip=None, seed=0)
     with pytest.raises(SimulationError, match="level 0 diverged"):
         model.fit(np.tile(np.arange(4), 50), progress=False)
+
+
+def test_without_a_time_code_and_with_an_early_freeze():
+    """The chunker needs no time code on this task; ``tol`` freezes a level after the
+    first pass that improves its mean loss by less than that fraction (measured: level 0
+    after 5 of at most 8 passes, level 1 after 3)."""
+    model = _trained(300, seed=0, time_code="none")
+    assert model._shape(1).n_code == 0
+    assert _long_lag_figures(model, 0)["chunker"] >= 0.95  # measured 1.0
+    frozen = _trained(300, seed=0, epochs=8, tol=0.05)
+    for history in frozen.history_:
+        losses = np.array(history["loss"])
+        gains = 1.0 - losses[1:] / losses[:-1]
+        assert 2 <= len(losses) < 8
+        assert gains[-1] < 0.05 and np.all(gains[:-1] >= 0.05)
