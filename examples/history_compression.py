@@ -5,7 +5,7 @@ lower one alone cannot (``rnn.NeuralHistoryCompressor``).
 The stream is blocks "a b1..b20" or "x b1..b20" (start drawn at random); at each
 block's last symbol a label asks which start it had. Level 0 learns the predictable
 b's and passes up only what it fails to predict, soon just the block's start; level 1
-(the chunker) then answers the label from one of its own steps back. The collapse
+(the chunker) then answers the label from its state after its last input, the start. The collapse
 stage finally teaches level 0 (the automatizer) to imitate the chunker's state, after
 which it answers alone.
 

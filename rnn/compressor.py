@@ -2,7 +2,8 @@
 next-symbol predictors, each passing upward only the inputs it failed to predict.
 
 Level 0 reads every symbol of a stream and learns, online with truncated BPTT, to
-predict the next one. When it has stopped improving it is frozen, and level 1 is
+predict the next one. After ``epochs`` passes (or earlier, once a pass improves its
+loss by less than ``tol``: the paper's "stops improving") it is frozen, and level 1 is
 trained on what level 0 could not predict: each surprising symbol together with a
 code of *when* it came (the log of the steps since the level's previous input).
 Level 2 reads level 1's surprises, and so on (the paper's "self-organising
@@ -11,8 +12,10 @@ clocks, so a dependency across many raw steps is only a few of their steps long.
 
 External targets ("labels", e.g. the class of a block asked at its end) are
 learnt by a softmax head on every level. A query at raw time t is answered by a
-level's state after its last input at or before t, so the chunker (level 1)
-sees the block's start one of its own steps back while level 0 sees it twenty.
+level's state after its last input at or before t. On the long-lag task the
+chunker's (level 1's) last input before the query is the block's start itself,
+while level 0 read it twenty steps back. (The paper's hierarchy also has an
+optional growth rule that adds levels as they plateau; here the depth is fixed.)
 
 Optional second stage, the paper's "collapse" into automatizer and chunker
 (``distill`` > 0): level 0 is trained further with a third loss term, a linear
@@ -181,7 +184,11 @@ class NeuralHistoryCompressor(io.Saveable):
         for sequence in seqs:
             if sequence.size and (sequence.min() < 0 or sequence.max() >= self.n_symbols):
                 raise ValueError(f"{owner}.sequences: symbols must be in [0, {self.n_symbols})")
-        lengths = np.array([len(s) for s in seqs])
+        lengths = np.array([len(s) for s in seqs], dtype=np.int64)
+        if lengths.sum() == 0:
+            raise ValueError(f"{owner}.sequences: expected at least one symbol")
+        if labels is not None and self.n_labels == 0:
+            raise ValueError(f"{owner}.labels: the model has n_labels=0 (no label head)")
         bounds = np.concatenate([[0], np.cumsum(lengths)])
         starts = np.zeros(bounds[-1], dtype=np.bool_)
         starts[bounds[:-1][lengths > 0]] = True
@@ -259,6 +266,7 @@ class NeuralHistoryCompressor(io.Saveable):
                 )
                 self.thetas_.append(theta)
                 self.history_.append(history)
+                bar.update(self.epochs * (len(data.symbols) - len(times)))  # inputs it never had
                 probs = self._run(level, times, data)[1]
                 times = times[self._surprised(probs, stream)]
             if self.distill:
@@ -305,7 +313,9 @@ class NeuralHistoryCompressor(io.Saveable):
 
     def _collapse(self, data: _Data, bar, rng) -> None:
         """The automatizer (level 0) learns to reproduce the chunker's (level 1's) state
-        at every step, from the description the frozen hierarchy gave it."""
+        at every step, from the description the frozen hierarchy gave it. The chunker
+        stays frozen (in the paper both nets go on learning together): where the
+        collapse changes what level 0 passes up, the chunker is not retrained on it."""
         chunker_times = self._level_times(data)[1]
         chunker_hidden = self._run(1, chunker_times, data)[0]
         raw_times = np.arange(len(data.symbols))
@@ -314,12 +324,13 @@ class NeuralHistoryCompressor(io.Saveable):
         stream = self._stream(0, raw_times, data, mimic=targets)
         shape = self._shape(0, mimic_weight=self.distill)
         history = self.history_[0]
+        history["collapse_loss"] = []  # next symbol, labels and the chunker's state together
         accuracy = [self._label_accuracy(0, data)] if self.n_labels else []
         for _ in range(self.distill_epochs):
             pass_history = self._train(
                 0, shape, self.thetas_[0], stream, 1, bar, self._optimizers[0], rng
             )
-            history["loss"].extend(pass_history["loss"])
+            history["collapse_loss"].extend(pass_history["loss"])
             if self.n_labels:
                 accuracy.append(self._label_accuracy(0, data))
         history["automatizer_label_accuracy"] = accuracy  # before the collapse, after each pass
@@ -342,11 +353,11 @@ class NeuralHistoryCompressor(io.Saveable):
         )  # fmt: skip
         return hidden, probs, label_probs, stream
 
-    def _level_times(self, data: _Data) -> list[np.ndarray]:
-        """The raw times of every level's inputs."""
+    def _level_times(self, data: _Data, up_to: int | None = None) -> list[np.ndarray]:
+        """The raw times of every level's inputs (of levels 0 to ``up_to``)."""
         self._check_fitted()
         times = [np.arange(len(data.symbols))]
-        for level in range(self.levels - 1):
+        for level in range(self.levels - 1 if up_to is None else up_to):
             _, probs, _, stream = self._run(level, times[-1], data)
             times.append(times[-1][self._surprised(probs, stream)])
         return times
@@ -373,7 +384,7 @@ class NeuralHistoryCompressor(io.Saveable):
 
     def _label_accuracy(self, level: int, data: _Data) -> float:
         asked = np.flatnonzero(data.labels >= 0)
-        times = self._level_times(data)[level]
+        times = self._level_times(data, up_to=level)[level]
         label_probs = self._at_raw_times(self._run(level, times, data)[2], times, len(data.symbols))
         return float(np.mean(np.argmax(label_probs[asked], axis=1) == data.labels[asked]))
 
@@ -395,13 +406,21 @@ class NeuralHistoryCompressor(io.Saveable):
             )
         return level
 
-    def predict_proba(self, sequences) -> list[np.ndarray]:
+    def predict_proba(self, sequences, *, upper_weight: float = 1.0) -> list[np.ndarray]:
         """The hierarchy's next-symbol probabilities (T, V) at every step of each sequence.
 
         Where level s is sure to be surprised by whatever comes next (its rule flags even
         its most probable symbol), the next symbol will be level s+1's next input, so
-        level s+1's prediction is used; elsewhere level s's own.
+        level s+1's prediction counts: mixed in with weight ``upper_weight`` (1: it
+        alone) with level s's own. Elsewhere level s's own is used. Level s+1 predicted
+        at its last input, not knowing how many steps have passed since, so on streams
+        where most steps are surprises (text) a weight below 1 predicts better; choose
+        it on validation data. The test "sure to be surprised" assumes a rule that flags
+        less probable symbols first, as both rules of :mod:`rnn.surprise` do.
         """
+        upper_weight = check_float(
+            upper_weight, "upper_weight", low=0.0, high=1.0, owner="NeuralHistoryCompressor"
+        )
         data = self._data(sequences)
         n = len(data.symbols)
         all_times = self._level_times(data)
@@ -414,7 +433,8 @@ class NeuralHistoryCompressor(io.Saveable):
                 continue
             best = np.argmax(probs, axis=1)
             sure = np.asarray(self.surprise(probs, best), dtype=bool)
-            result = np.where(sure[:, None], result, probs)
+            mixed = upper_weight * result + (1.0 - upper_weight) * probs
+            result = np.where(sure[:, None], mixed, probs)
         return _split(result, data)
 
     # --- the reduced description ------------------------------------------------------------------
@@ -436,10 +456,7 @@ class NeuralHistoryCompressor(io.Saveable):
     def reconstruct(self, description: Description) -> np.ndarray:
         """The sequence a :class:`Description` came from, rebuilt by level 0 alone."""
         self._check_fitted()
-        length, times, symbols = description
-        times = np.asarray(times, dtype=np.int64)
-        if length > 0 and (times.size == 0 or times[0] != 0):
-            raise ValueError("NeuralHistoryCompressor.reconstruct: a description starts at time 0")
+        length, times, symbols = _check_description(description, self.n_symbols)
         sequence = np.zeros(length, dtype=np.int64)
         surprised = np.zeros(length, dtype=np.bool_)
         sequence[times], surprised[times] = symbols, True
@@ -497,6 +514,29 @@ def _initial_theta(shape: kernels.LevelShape, rng: np.random.Generator) -> np.nd
     """PyTorch's default for recurrent and linear layers: U(-1/√H, 1/√H) everywhere."""
     bound = 1.0 / np.sqrt(shape.n_hidden)
     return rng.uniform(-bound, bound, kernels.parameter_count(shape))
+
+
+def _check_description(description, n_symbols: int) -> tuple[int, np.ndarray, np.ndarray]:
+    """A :class:`Description`'s fields, checked: what ``reconstruct`` may index with."""
+    where = "NeuralHistoryCompressor.reconstruct: description"
+    try:
+        length, times, symbols = description
+    except (TypeError, ValueError):
+        raise TypeError(f"{where}: expected (length, times, symbols)") from None
+    length = check_int(length, "length", low=0, owner=where)
+    times, symbols = np.asarray(times), np.asarray(symbols)
+    for name, values in (("times", times), ("symbols", symbols)):
+        if values.ndim != 1 or not (values.size == 0 or np.issubdtype(values.dtype, np.integer)):
+            raise ValueError(f"{where}.{name}: expected a 1-d integer array")
+    if times.shape != symbols.shape:
+        raise ValueError(f"{where}: {times.size} times but {symbols.size} symbols")
+    if length and (times.size == 0 or times[0] != 0):
+        raise ValueError(f"{where}.times: the first input (time 0) always goes up")
+    if np.any(np.diff(times) <= 0) or (times.size and times[-1] >= length):
+        raise ValueError(f"{where}.times: expected strictly increasing times in [0, {length})")
+    if symbols.size and (symbols.min() < 0 or symbols.max() >= n_symbols):
+        raise ValueError(f"{where}.symbols: expected symbols in [0, {n_symbols})")
+    return length, times.astype(np.int64), symbols.astype(np.int64)
 
 
 def _sequence_order(starts: np.ndarray, rng: np.random.Generator) -> np.ndarray:

@@ -11,6 +11,7 @@ paper's "unambiguous reduced description").
 
 from __future__ import annotations
 
+import numbers
 from collections.abc import Callable
 
 import numpy as np
@@ -33,7 +34,7 @@ class ProbabilityBelow:
     """Surprised when the predicted probability of the actual symbol is below ``threshold``
     (Schmidhuber 1992's criterion; the third-party reconstruction uses 0.95)."""
 
-    def __init__(self, threshold: float = 0.9) -> None:
+    def __init__(self, threshold: float = 0.95) -> None:
         self.threshold = check_float(
             threshold, "threshold", low=0.0, high=1.0, low_open=True, owner="ProbabilityBelow"
         )
@@ -58,7 +59,7 @@ class NotArgmax:
 def as_rule(surprise, owner: str) -> SurpriseRule:
     """A rule from ``surprise``: a rule, any callable of the rule's form, or a number θ
     (short for ``ProbabilityBelow(θ)``)."""
-    if isinstance(surprise, (int, float)) and not isinstance(surprise, bool):
+    if isinstance(surprise, numbers.Real) and not isinstance(surprise, bool):
         try:
             return ProbabilityBelow(surprise)
         except ValueError as error:

@@ -10,6 +10,8 @@ from neurodyn.harness.registry import HarnessError, register_model
 
 __all__ = ["NHCAdapter"]
 
+UPPER_WEIGHTS = (0.0, 0.25, 0.5, 0.75, 1.0)  # candidates, chosen on the validation split
+
 
 def _symbols(X: np.ndarray) -> np.ndarray:
     """One-hot inputs (N, T, V) as symbol sequences (N, T)."""
@@ -19,7 +21,8 @@ def _symbols(X: np.ndarray) -> np.ndarray:
 @register_model("nhc")
 class NHCAdapter(ModelAdapter):
     """``rnn.NeuralHistoryCompressor`` predicting each next symbol: where level 0 is sure
-    to be surprised, the prediction is the level above's (see its ``predict_proba``)."""
+    to be surprised, the level above's prediction is mixed in, with the weight that
+    predicts the validation split best (see its ``predict_proba``)."""
 
     family = "gradient"
     description = (
@@ -76,13 +79,29 @@ class NHCAdapter(ModelAdapter):
         sequences = list(np.concatenate([inputs, labels[:, -1:]], axis=1))  # with the last target
         self.model.fit(sequences, progress=self.progress)
         self.curve = self.model.history_[0]["loss"]
+        self.upper_weight = self._choose_upper_weight()
+
+    def _choose_upper_weight(self) -> float:
+        """The weight of the level above where level 0 must be surprised (see
+        ``predict_proba``) with the least validation log loss."""
+        val = self.data.val
+        sequences, labels = list(_symbols(val.X)), np.asarray(val.Y)
+
+        def log_loss(weight: float) -> float:
+            probs = np.stack(self.model.predict_proba(sequences, upper_weight=weight))
+            chosen = np.take_along_axis(probs, labels[..., None], axis=-1)
+            return float(-np.mean(np.log(np.maximum(chosen, 1e-12))))
+
+        return min(UPPER_WEIGHTS, key=log_loss)
 
     def predict(self, split) -> np.ndarray:
-        return np.stack(self.model.predict_proba(list(_symbols(split.X))))
+        sequences = list(_symbols(split.X))
+        return np.stack(self.model.predict_proba(sequences, upper_weight=self.upper_weight))
 
     def extra_metrics(self, split) -> dict:
         counts = self.model.input_counts(list(_symbols(split.X)))
-        return {f"level{k}_share": counts[k] / counts[0] for k in range(1, len(counts))}
+        shares = {f"level{k}_share": counts[k] / counts[0] for k in range(1, len(counts))}
+        return shares | {"upper_weight": self.upper_weight}
 
     @property
     def n_parameters(self) -> int:

@@ -31,7 +31,10 @@ METRIC_NOTES = {
     "precision": "anomaly: fraction of anomalous steps among the k steps of largest error, k "
     "the number of anomalous steps (chance: their fraction, 0.136 by default)",
     "levelK_share": "nhc: fraction of the test symbols that reached level K of the history "
-    "compressor (level 1: those level 0 failed to predict)",
+    "compressor (level 1: those level 0 failed to predict; each sequence's first symbol "
+    "always goes up)",
+    "upper_weight": "nhc: weight of the level above's prediction where level 0 must be "
+    "surprised, chosen on the validation split (1: the level above alone; 0: level 0 alone)",
     "remembered": "reber: fraction of strings whose symbol before the last E, remembered from "
     "the second, is predicted (chance 0.5)",
 }

@@ -118,7 +118,10 @@ def execute(spec: dict) -> dict:
         infer_seconds = time.perf_counter() - start
         steps = _steps(data)
         scores = task.score(data, predictions) | task.extra(data, adapter)
-        scores |= adapter.extra_metrics(data.test)
+        extra = adapter.extra_metrics(data.test)
+        if set(extra) & set(scores):
+            raise ValueError(f"model metrics {sorted(set(extra) & set(scores))} shadow the task's")
+        scores |= extra
         if not all(np.isfinite(v) for v in scores.values()):
             raise FloatingPointError(f"non-finite metrics {scores}")
         sample = _sample(data, predictions)

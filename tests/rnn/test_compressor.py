@@ -136,10 +136,11 @@ def test_long_lag_short(seed):
     """300 training blocks (6,300 symbols), BPTT truncated to 3 steps, 200 fresh blocks.
 
     Measured over seeds 0-9: 1.0 (one 1.01) level-1 inputs per block, chunker 99.5-100%,
-    level 0 alone 44-56%. Bounds: the paper's 1.5 per block, 95%, and 65% for chance.
+    level 0 alone 44-56%. Bounds: 1.05 per block (the paper's: 1.5), 95%, and 65% for
+    chance.
     """
     figures = _long_lag_figures(_trained(300, seed), seed)
-    assert figures["per_block"] <= 1.5
+    assert figures["per_block"] <= 1.05  # the paper's bound is 1.5; every start must go up
     assert figures["chunker"] >= 0.95
     assert figures["alone"] <= 0.65
     assert figures["exact"]
@@ -154,7 +155,7 @@ def test_long_lag_five_seeds_and_distillation():
     for seed in range(5):
         model = _trained(1500, seed, distill=1.0, distill_epochs=2)
         figures = _long_lag_figures(model, seed)
-        assert figures["per_block"] <= 1.5 and figures["exact"]
+        assert figures["per_block"] <= 1.05 and figures["exact"]
         solved += figures["chunker"] >= 0.95
         alone_after.append(figures["alone"])
         assert model.history_[0]["automatizer_label_accuracy"][-1] >= 0.9  # on the training stream
@@ -162,11 +163,31 @@ def test_long_lag_five_seeds_and_distillation():
     assert min(alone_after) >= 0.9
 
 
-def test_single_level_stays_at_chance(chunker):
-    """The same net with the same truncation, and no level above, cannot bridge 20 steps:
-    the collapse stage is what gets level 0 there (see the slow test)."""
-    symbols, labels = long_lag_blocks(200, seed=7)
-    assert chunker.label_accuracy(symbols, labels, level=0) <= 0.65
+def _with_distractor(n_blocks, seed):
+    """Long-lag blocks with a random c/d (symbols 22, 23) after b10: the chunker's last
+    input before the query is now the distractor, so it must remember the start."""
+    rng = np.random.default_rng(seed)
+    starts, middle = rng.integers(0, 2, n_blocks), rng.integers(22, 24, n_blocks)
+    b = np.tile(np.arange(2, 22), (n_blocks, 1))
+    blocks = np.column_stack([starts, b[:, :10], middle, b[:, 10:]])
+    labels = np.full(blocks.shape, -1)
+    labels[:, -1] = starts
+    return blocks.ravel(), labels.ravel()
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_the_chunker_remembers_across_its_own_steps(seed):
+    """Measured (seeds 0-4): 2.0 level-1 inputs per block, chunker 100%; with its
+    recurrent weights zeroed, 50-59%: the answer lives in its recurrence."""
+    symbols, labels = _with_distractor(300, seed)
+    model = NeuralHistoryCompressor(24, n_labels=2, seed=seed).fit(symbols, labels, progress=False)
+    test, test_labels = _with_distractor(200, 100 + seed)
+    assert model.input_counts(test)[1] / 200 <= 2.05
+    assert model.label_accuracy(test, test_labels) >= 0.95
+    h, v = 32, 24
+    recurrent = slice(h * (v + 1), h * (v + 1) + h * h)
+    model.thetas_[1][recurrent] = 0.0
+    assert model.label_accuracy(test, test_labels) <= 0.65
 
 
 def test_periodic_stream_compresses_to_its_start():
@@ -194,6 +215,10 @@ def test_system_prediction_uses_the_level_above_where_level_0_must_fail():
     assert np.mean(np.argmax(level0[before_end], axis=1) == test_starts + 22) <= 0.65
     middle = np.arange(100) * 22 + 5
     np.testing.assert_array_equal(probs[middle], level0[middle])  # confident: level 0's own
+    (half,) = model.predict_proba(test.ravel(), upper_weight=0.5)
+    np.testing.assert_allclose(half[before_end], 0.5 * (probs + level0)[before_end])
+    (own,) = model.predict_proba(test.ravel(), upper_weight=0.0)
+    np.testing.assert_array_equal(own, level0)
 
 
 # --- surprise rules and the lossless description ---------------------------------------------------
@@ -232,6 +257,30 @@ def test_save_load_round_trip(chunker, tmp_path):
     for a, b in zip(chunker.predict_proba(symbols), loaded.predict_proba(symbols), strict=True):
         np.testing.assert_array_equal(a, b)
     assert loaded.describe(symbols)[0].times.tolist() == chunker.describe(symbols)[0].times.tolist()
+
+
+def test_bad_descriptions_are_refused(chunker):
+    (good,) = chunker.describe(long_lag_blocks(5, seed=0)[0])
+    bad = [
+        (good._replace(times=good.times[1:], symbols=good.symbols[1:]), "time 0"),
+        (good._replace(symbols=good.symbols + 50), "symbols"),
+        (good._replace(times=np.r_[good.times[:1], good.times[:0:-1]]), "increasing"),
+        (good._replace(times=good.times.astype(float)), "integer"),
+        (good._replace(symbols=good.symbols[:1]), "times but"),
+        (good._replace(length=3), "increasing"),
+    ]
+    for description, message in bad:
+        with pytest.raises(ValueError, match=message):
+            chunker.reconstruct(description)
+
+
+def test_progress_reaches_the_end():
+    fractions = []
+    symbols, labels = long_lag_blocks(20, seed=0)
+    NeuralHistoryCompressor(N_SYMBOLS, n_labels=2, distill=1.0, seed=0).fit(
+        symbols, labels, progress=lambda elapsed, done, start, total: fractions.append(done)
+    )
+    assert fractions[-1] == pytest.approx(1.0)
 
 
 def test_custom_rule_and_bad_files_are_refused(chunker, tmp_path):
@@ -282,6 +331,10 @@ def test_bad_data_is_named(chunker):
         model.fit([0, 1, 2], labels=[-1, 1])
     with pytest.raises(ValueError, match="level"):
         chunker.label_accuracy(*long_lag_blocks(3, seed=0), level=2)
+    with pytest.raises(ValueError, match="at least one symbol"):
+        model.fit([])
+    with pytest.raises(ValueError, match="n_labels=0"):
+        NeuralHistoryCompressor(4).fit([0, 1, 2], labels=[-1, -1, 0])
 
 
 def test_divergence_is_reported():
