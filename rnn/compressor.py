@@ -105,8 +105,9 @@ class NeuralHistoryCompressor(io.Saveable):
     history_ : per level, a dict: ``inputs`` (how many it was trained on), ``loss`` (mean
         per input, per pass), ``online_surprises`` (bool per input: passed up by the
         rule during the first pass, as the level was learning) and, for level 0 with
-        ``distill``, ``automatizer_label_accuracy`` (on the training queries, before the
-        collapse and after each of its passes).
+        ``distill``, ``collapse_loss`` (per collapse pass) and
+        ``automatizer_label_accuracy`` (on the training queries, before the collapse and
+        after each of its passes). :meth:`load` restores the weights, not the history.
     """
 
     def __init__(
