@@ -317,7 +317,7 @@ class NeuralHistoryCompressor(io.Saveable):
         at every step, from the description the frozen hierarchy gave it. The chunker
         stays frozen (in the paper both nets go on learning together): where the
         collapse changes what level 0 passes up, the chunker is not retrained on it."""
-        chunker_times = self._level_times(data)[1]
+        chunker_times = self._level_times(data, up_to=1)[1]
         chunker_hidden = self._run(1, chunker_times, data)[0]
         raw_times = np.arange(len(data.symbols))
         current = np.searchsorted(chunker_times, raw_times, side="right") - 1
@@ -344,6 +344,7 @@ class NeuralHistoryCompressor(io.Saveable):
     def _run(self, level: int, times: np.ndarray, data: _Data):
         """Frozen level ``level`` over its inputs at raw ``times``: hidden, next-symbol and
         label probabilities, one row per input."""
+        self._check_fitted()
         shape, stream = self._shape(level), self._stream(level, times, data)
         n = len(times)
         hidden, probs = np.zeros((n, shape.n_hidden)), np.zeros((n, shape.n_symbols))
@@ -355,7 +356,8 @@ class NeuralHistoryCompressor(io.Saveable):
         return hidden, probs, label_probs, stream
 
     def _level_times(self, data: _Data, up_to: int | None = None) -> list[np.ndarray]:
-        """The raw times of every level's inputs (of levels 0 to ``up_to``)."""
+        """The raw times of every level's inputs (of levels 0 to ``up_to``; level ``up_to``
+        may be the one above the top: what the top passes up)."""
         self._check_fitted()
         times = [np.arange(len(data.symbols))]
         for level in range(self.levels - 1 if up_to is None else up_to):
@@ -379,7 +381,7 @@ class NeuralHistoryCompressor(io.Saveable):
             raise ValueError("NeuralHistoryCompressor.predict_labels: the model has n_labels=0")
         data = self._data(sequences)
         level = self._level_index(level)
-        times = self._level_times(data)[level]
+        times = self._level_times(data, up_to=level)[level]
         label_probs = self._run(level, times, data)[2]
         return _split(self._at_raw_times(label_probs, times, len(data.symbols)), data)
 
@@ -424,14 +426,13 @@ class NeuralHistoryCompressor(io.Saveable):
         )
         data = self._data(sequences)
         n = len(data.symbols)
-        all_times = self._level_times(data)
-        result = None
-        for level in reversed(range(self.levels)):
-            probs = self._run(level, all_times[level], data)[1]
-            probs = self._at_raw_times(probs, all_times[level], n)
-            if result is None:
-                result = probs
-                continue
+        times, per_level = np.arange(n), []  # each level's predictions at raw times
+        for level in range(self.levels):
+            _, probs, _, stream = self._run(level, times, data)
+            per_level.append(self._at_raw_times(probs, times, n))
+            times = times[self._surprised(probs, stream)]
+        result = per_level[-1]
+        for probs in reversed(per_level[:-1]):
             best = np.argmax(probs, axis=1)
             sure = np.asarray(self.surprise(probs, best), dtype=bool)
             mixed = upper_weight * result + (1.0 - upper_weight) * probs
@@ -442,17 +443,12 @@ class NeuralHistoryCompressor(io.Saveable):
     def describe(self, sequences) -> list[Description]:
         """What level 0 passes up for each sequence: the raw times and symbols of its surprises."""
         data = self._data(sequences)
-        times = self._level_times(data)[1] if self.levels > 1 else self._passed_up(data)
+        times = self._level_times(data, up_to=1)[1]
         out = []
         for start, stop in zip(data.bounds[:-1], data.bounds[1:], strict=True):
             mine = times[(times >= start) & (times < stop)]
             out.append(Description(int(stop - start), mine - start, data.symbols[mine].copy()))
         return out
-
-    def _passed_up(self, data: _Data) -> np.ndarray:
-        raw = np.arange(len(data.symbols))
-        _, probs, _, stream = self._run(0, raw, data)
-        return raw[self._surprised(probs, stream)]
 
     def reconstruct(self, description: Description) -> np.ndarray:
         """The sequence a :class:`Description` came from, rebuilt by level 0 alone."""
